@@ -1,0 +1,20 @@
+//! The accounts subgraph's database.
+
+mod m20261121_000100_users_roles_tokens;
+
+use sea_orm_migration::prelude::*;
+
+use crate::shared;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(shared::CreateOutbox),
+            Box::new(shared::CreateInbox),
+            Box::new(m20261121_000100_users_roles_tokens::Migration),
+        ]
+    }
+}

@@ -1,0 +1,111 @@
+//! Tables every subgraph has: the transactional outbox and the consumer inbox.
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveIden)]
+enum Outbox {
+    Table,
+    Id,
+    Subject,
+    Payload,
+    OccurredAt,
+    PublishedAt,
+}
+
+#[derive(DeriveIden)]
+enum Inbox {
+    Table,
+    Consumer,
+    EventId,
+    HandledAt,
+}
+
+/// `outbox`: events written in the same transaction as the change they describe.
+pub struct CreateOutbox;
+
+impl MigrationName for CreateOutbox {
+    fn name(&self) -> &str {
+        "m20261121_000001_create_outbox"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateOutbox {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Outbox::Table)
+                    .if_not_exists()
+                    .col(ColumnDef::new(Outbox::Id).uuid().not_null().primary_key())
+                    .col(ColumnDef::new(Outbox::Subject).string_len(200).not_null())
+                    .col(ColumnDef::new(Outbox::Payload).json().not_null())
+                    .col(
+                        ColumnDef::new(Outbox::OccurredAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Outbox::PublishedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("outbox_pending")
+                    .table(Outbox::Table)
+                    .col(Outbox::PublishedAt)
+                    .col(Outbox::Id)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(Outbox::Table).to_owned())
+            .await
+    }
+}
+
+/// `inbox`: ids of events a consumer already handled.
+pub struct CreateInbox;
+
+impl MigrationName for CreateInbox {
+    fn name(&self) -> &str {
+        "m20261121_000002_create_inbox"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateInbox {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Inbox::Table)
+                    .if_not_exists()
+                    .col(ColumnDef::new(Inbox::Consumer).string_len(100).not_null())
+                    .col(ColumnDef::new(Inbox::EventId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(Inbox::HandledAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .primary_key(Index::create().col(Inbox::Consumer).col(Inbox::EventId))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(Inbox::Table).to_owned())
+            .await
+    }
+}

@@ -1,0 +1,351 @@
+//! Settings shared by every part of Micromall.
+//!
+//! Precedence: built-in defaults (good for the embedded mode), then an optional TOML file
+//! (`--config`), then environment variables. Everything is validated once, at start-up.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Every setting, with its embedded-mode default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where the embedded mode keeps its databases, indexes and generated secrets.
+    pub data_dir: PathBuf,
+    /// Host that subgraphs bind to.
+    pub subgraph_host: IpAddr,
+    /// First subgraph port; subgraph N listens on `base + N` (accounts is 0).
+    pub subgraph_port_base: u16,
+    /// Where the router listens.
+    pub router_listen: SocketAddr,
+    /// `text` or `json`.
+    pub log_format: LogFormat,
+    /// The shop currency (ISO 4217).
+    pub currency: String,
+    /// Per-subgraph database URLs; a subgraph without one gets SQLite under `data_dir`.
+    pub database_urls: BTreeMap<String, String>,
+    /// Shared database URL used when a single subgraph runs alone (`DATABASE_URL`).
+    pub database_url: Option<String>,
+    /// Redis, for rate-limit counters shared across replicas.
+    pub redis_url: Option<String>,
+    /// NATS with JetStream, for the event bus shared across processes.
+    pub nats_url: Option<String>,
+    /// Seeds a demo catalog into a fresh data directory.
+    pub demo_data: bool,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    pub jwt: JwtSettings,
+    /// Secret for service-to-service credentials (generated under `data_dir` when absent).
+    pub service_secret: Option<String>,
+    /// Whether subgraphs take the client address from `X-Forwarded-For` (they sit behind the router).
+    pub trust_forwarded_for: bool,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JwtSettings {
+    pub issuer: String,
+    pub audience: String,
+    #[serde(with = "humantime_serde_compat")]
+    pub access_ttl: Duration,
+    #[serde(with = "humantime_serde_compat")]
+    pub refresh_ttl: Duration,
+    /// PEM file with the Ed25519 private key (accounts only). Generated in embedded mode.
+    pub private_key_file: Option<PathBuf>,
+    /// PEM file with the Ed25519 public key (everything that verifies tokens).
+    pub public_key_file: Option<PathBuf>,
+}
+
+impl Default for JwtSettings {
+    fn default() -> Self {
+        Self {
+            issuer: "micromall".into(),
+            audience: "micromall".into(),
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            private_key_file: None,
+            public_key_file: None,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./data"),
+            subgraph_host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            subgraph_port_base: 4001,
+            router_listen: SocketAddr::from(([127, 0, 0, 1], 4000)),
+            log_format: LogFormat::Text,
+            currency: "USD".into(),
+            database_urls: BTreeMap::new(),
+            database_url: None,
+            redis_url: None,
+            nats_url: None,
+            demo_data: true,
+            admin_email: None,
+            admin_password: None,
+            jwt: JwtSettings::default(),
+            service_secret: None,
+            trust_forwarded_for: true,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("invalid value for {name}: {message}")]
+    Env { name: String, message: String },
+}
+
+impl Settings {
+    /// Loads settings from the optional file and the process environment.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_from(config_file, std::env::vars())
+    }
+
+    /// Loads settings from the optional file and the given environment (testable).
+    pub fn load_from(
+        config_file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut settings = match config_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::File {
+                    path: path.to_owned(),
+                    message: e.message().to_owned(),
+                })?
+            }
+            None => Settings::default(),
+        };
+        for (name, value) in env {
+            settings.apply_env(&name, &value)?;
+        }
+        Ok(settings)
+    }
+
+    fn apply_env(&mut self, name: &str, value: &str) -> Result<(), ConfigError> {
+        let bad = |message: String| ConfigError::Env {
+            name: name.to_owned(),
+            message,
+        };
+        let some = |v: &str| (!v.is_empty()).then(|| v.to_owned());
+        match name {
+            "MICROMALL_DATA_DIR" => self.data_dir = PathBuf::from(value),
+            "MICROMALL_SUBGRAPH_HOST" => self.subgraph_host = parse(value).map_err(bad)?,
+            "MICROMALL_SUBGRAPH_PORT_BASE" => {
+                self.subgraph_port_base = parse(value).map_err(bad)?
+            }
+            "MICROMALL_ROUTER_LISTEN" => self.router_listen = parse(value).map_err(bad)?,
+            "MICROMALL_LOG_FORMAT" => {
+                self.log_format = match value {
+                    "json" => LogFormat::Json,
+                    "text" => LogFormat::Text,
+                    other => return Err(bad(format!("`{other}` is not `text` or `json`"))),
+                }
+            }
+            "MICROMALL_CURRENCY" => {
+                if crate::money::minor_units(value).is_none() {
+                    return Err(bad(format!("unsupported currency `{value}`")));
+                }
+                self.currency = value.to_owned();
+            }
+            "DATABASE_URL" => self.database_url = some(value),
+            "REDIS_URL" => self.redis_url = some(value),
+            "NATS_URL" => self.nats_url = some(value),
+            "MICROMALL_DEMO_DATA" => self.demo_data = parse_bool(value).map_err(bad)?,
+            "MICROMALL_ADMIN_EMAIL" => self.admin_email = some(value),
+            "MICROMALL_ADMIN_PASSWORD" => self.admin_password = some(value),
+            "MICROMALL_JWT_ISSUER" => self.jwt.issuer = value.to_owned(),
+            "MICROMALL_JWT_AUDIENCE" => self.jwt.audience = value.to_owned(),
+            "MICROMALL_ACCESS_TOKEN_TTL" => {
+                self.jwt.access_ttl = parse_duration(value).map_err(bad)?
+            }
+            "MICROMALL_REFRESH_TOKEN_TTL" => {
+                self.jwt.refresh_ttl = parse_duration(value).map_err(bad)?
+            }
+            "MICROMALL_JWT_PRIVATE_KEY_FILE" => {
+                self.jwt.private_key_file = some(value).map(PathBuf::from)
+            }
+            "MICROMALL_JWT_PUBLIC_KEY_FILE" => {
+                self.jwt.public_key_file = some(value).map(PathBuf::from)
+            }
+            "MICROMALL_SERVICE_SECRET" => self.service_secret = some(value),
+            "MICROMALL_TRUST_FORWARDED_FOR" => {
+                self.trust_forwarded_for = parse_bool(value).map_err(bad)?
+            }
+            "MICROMALL_MAX_BODY_BYTES" => self.max_body_bytes = parse(value).map_err(bad)?,
+            _ => {
+                // MICROMALL_<SUBGRAPH>_DATABASE_URL
+                if let Some(subgraph) = name
+                    .strip_prefix("MICROMALL_")
+                    .and_then(|rest| rest.strip_suffix("_DATABASE_URL"))
+                    .filter(|s| !s.is_empty() && !s.contains("TEST"))
+                {
+                    self.database_urls
+                        .insert(subgraph.to_ascii_lowercase(), value.to_owned());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The database URL for one subgraph: its own setting, the shared `DATABASE_URL` when only
+    /// `alone` (one subgraph per process), or an SQLite file under the data directory.
+    pub fn database_url_for(&self, subgraph: &str, alone: bool) -> String {
+        if let Some(url) = self.database_urls.get(subgraph) {
+            return url.clone();
+        }
+        if alone {
+            if let Some(url) = &self.database_url {
+                return url.clone();
+            }
+        }
+        let path = self.data_dir.join(format!("{subgraph}.db"));
+        format!("sqlite://{}?mode=rwc", path.display())
+    }
+
+    /// The address a subgraph listens on, from its position in the port table.
+    pub fn subgraph_addr(&self, port_offset: u16) -> SocketAddr {
+        SocketAddr::new(
+            self.subgraph_host,
+            self.subgraph_port_base.saturating_add(port_offset),
+        )
+    }
+}
+
+fn parse<T: std::str::FromStr>(value: &str) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    value.trim().parse().map_err(|e: T::Err| e.to_string())
+}
+
+fn parse_bool(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(format!("`{other}` is not a boolean")),
+    }
+}
+
+/// Parses durations such as `30m`, `5s`, `1h 30m`.
+pub fn parse_duration(value: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(value.trim()).map_err(|e| e.to_string())?;
+    if d.is_zero() {
+        return Err("duration must be positive".into());
+    }
+    Ok(d)
+}
+
+mod humantime_serde_compat {
+    use serde::{Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        super::parse_duration(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_serve_the_embedded_mode() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.subgraph_addr(0).to_string(), "127.0.0.1:4001");
+        assert_eq!(s.router_listen.to_string(), "127.0.0.1:4000");
+        assert!(
+            s.database_url_for("accounts", false)
+                .starts_with("sqlite://./data/accounts.db")
+        );
+    }
+
+    #[test]
+    fn environment_overrides_and_per_subgraph_urls() {
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("MICROMALL_SUBGRAPH_PORT_BASE", "5001"),
+                ("MICROMALL_ACCOUNTS_DATABASE_URL", "postgres://x/accounts"),
+                ("DATABASE_URL", "postgres://x/shared"),
+                ("MICROMALL_ACCESS_TOKEN_TTL", "5m"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.subgraph_addr(1).port(), 5002);
+        assert_eq!(
+            s.database_url_for("accounts", false),
+            "postgres://x/accounts"
+        );
+        assert_eq!(s.database_url_for("catalog", true), "postgres://x/shared");
+        assert!(
+            s.database_url_for("catalog", false)
+                .starts_with("sqlite://")
+        );
+        assert_eq!(s.jwt.access_ttl, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = Settings::load_from(None, env(&[("MICROMALL_SUBGRAPH_PORT_BASE", "lots")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("MICROMALL_SUBGRAPH_PORT_BASE"), "{err}");
+        let err = Settings::load_from(None, env(&[("MICROMALL_DEMO_DATA", "maybe")])).unwrap_err();
+        assert!(err.to_string().contains("MICROMALL_DEMO_DATA"));
+    }
+
+    #[test]
+    fn toml_file_is_read_and_env_wins() {
+        let dir = std::env::temp_dir().join(format!("mm-config-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("micromall.toml");
+        std::fs::write(
+            &file,
+            "subgraph_port_base = 7001\ncurrency = \"EUR\"\n[jwt]\naccess_ttl = \"10m\"\n",
+        )
+        .unwrap();
+        let s = Settings::load_from(Some(&file), env(&[("MICROMALL_CURRENCY", "GBP")])).unwrap();
+        assert_eq!(s.subgraph_port_base, 7001);
+        assert_eq!(s.currency, "GBP");
+        assert_eq!(s.jwt.access_ttl, Duration::from_secs(600));
+        std::fs::write(&file, "no_such_setting = 1\n").unwrap();
+        assert!(Settings::load_from(Some(&file), env(&[])).is_err());
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

@@ -1,0 +1,123 @@
+//! Database connections: SQLite (embedded) or PostgreSQL (distributed), chosen by URL.
+//!
+//! SQLite runs in WAL mode with a small pool and a busy timeout, and every write transaction
+//! begins IMMEDIATE: a deferred transaction that reads and then writes can fail with
+//! "database is locked" no matter the timeout.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
+    DbErr, SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+const SQLITE_POOL: u32 = 8;
+const POSTGRES_POOL: u32 = 16;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens the database at `url` without migrating it.
+pub async fn open(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        ensure_sqlite_dir(url)?;
+        options
+            .max_connections(SQLITE_POOL)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(BUSY_TIMEOUT)
+                    .foreign_keys(true)
+            });
+    } else {
+        options.max_connections(POSTGRES_POOL).min_connections(1);
+    }
+    sea_orm::Database::connect(options)
+        .await
+        .with_context(|| format!("cannot connect to database {}", redact(url)))
+}
+
+/// Opens the database and brings its schema up to date with the subgraph's migrator.
+pub async fn connect<M: MigratorTrait>(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let db = open(url).await?;
+    M::up(&db, None)
+        .await
+        .with_context(|| format!("migrating {} failed", redact(url)))?;
+    Ok(db)
+}
+
+/// Begins a transaction that will write: IMMEDIATE on SQLite, plain on PostgreSQL.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: (db.get_database_backend() == DatabaseBackend::Sqlite)
+            .then_some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    db.begin_with_options(options).await
+}
+
+/// Whether a write failed on a unique constraint (a race lost to another writer).
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Checks that the database answers (readiness).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}
+
+/// A URL fit for logs: the password, if any, is hidden.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(dir) = std::path::Path::new(path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create data directory {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        assert_eq!(
+            redact("postgres://app:hunter2@db:5432/accounts"),
+            "postgres://app:***@db:5432/accounts"
+        );
+        assert_eq!(
+            redact("sqlite://./data/a.db?mode=rwc"),
+            "sqlite://./data/a.db?mode=rwc"
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! The distributed bus on NATS JetStream.
+//!
+//! One stream holds every Micromall subject under a prefix. Publishing sets `Nats-Msg-Id` to
+//! the event id, so a relay that re-sends after a crash is deduplicated by the server. Each
+//! consumer is a durable pull consumer acknowledged only after its handler succeeded. The
+//! machines' nats-server is 2.9, so each subject pattern gets its own consumer (multi-filter
+//! consumers need 2.10).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_nats::jetstream::{self, AckKind, consumer::pull, stream};
+use async_trait::async_trait;
+use futures::StreamExt;
+
+use super::{Event, EventBus, EventHandler};
+
+pub const DEFAULT_STREAM: &str = "MICROMALL_EVENTS";
+pub const DEFAULT_PREFIX: &str = "micromall";
+const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+const RETRY_DELAY: Duration = Duration::from_secs(1);
+
+pub struct NatsBus {
+    jetstream: jetstream::Context,
+    stream: stream::Stream,
+    prefix: String,
+}
+
+impl NatsBus {
+    /// Connects and makes sure the stream exists. `prefix` namespaces subjects (tests use a
+    /// fresh one each).
+    pub async fn connect(url: &str, stream_name: &str, prefix: &str) -> anyhow::Result<Self> {
+        let client = async_nats::ConnectOptions::new()
+            .connection_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .with_context(|| format!("cannot connect to NATS at {url}"))?;
+        let jetstream = jetstream::new(client);
+        let stream = jetstream
+            .get_or_create_stream(stream::Config {
+                name: stream_name.to_owned(),
+                subjects: vec![format!("{prefix}.>")],
+                duplicate_window: DUPLICATE_WINDOW,
+                storage: stream::StorageType::File,
+                ..Default::default()
+            })
+            .await
+            .context("cannot create the JetStream stream")?;
+        Ok(Self {
+            jetstream,
+            stream,
+            prefix: prefix.to_owned(),
+        })
+    }
+}
+
+#[async_trait]
+impl EventBus for NatsBus {
+    async fn publish(&self, event: &Event) -> anyhow::Result<()> {
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Msg-Id", event.id.to_string().as_str());
+        let body = serde_json::to_vec(event)?;
+        self.jetstream
+            .publish_with_headers(
+                format!("{}.{}", self.prefix, event.subject),
+                headers,
+                body.into(),
+            )
+            .await?
+            .await
+            .context("JetStream did not acknowledge the event")?;
+        Ok(())
+    }
+
+    async fn subscribe(
+        &self,
+        consumer: &str,
+        subjects: &[&str],
+        handler: Arc<dyn EventHandler>,
+    ) -> anyhow::Result<()> {
+        for subject in subjects {
+            let durable = durable_name(consumer, subject);
+            let pull_consumer = self
+                .stream
+                .get_or_create_consumer(
+                    &durable,
+                    pull::Config {
+                        durable_name: Some(durable.clone()),
+                        filter_subject: format!("{}.{}", self.prefix, subject),
+                        ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                        ack_wait: Duration::from_secs(30),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .with_context(|| format!("cannot create consumer {durable}"))?;
+            let mut messages = pull_consumer.messages().await?;
+            let handler = handler.clone();
+            tokio::spawn(async move {
+                while let Some(message) = messages.next().await {
+                    let Ok(message) = message else { continue };
+                    let event: Event = match serde_json::from_slice(&message.payload) {
+                        Ok(event) => event,
+                        Err(err) => {
+                            // A message we cannot read will never become readable: drop it loudly.
+                            tracing::error!(consumer = %durable, error = %err, "unreadable event");
+                            let _ = message.ack_with(AckKind::Term).await;
+                            continue;
+                        }
+                    };
+                    let outcome = match handler.handle(&event).await {
+                        Ok(()) => message.ack().await,
+                        Err(err) => {
+                            tracing::warn!(consumer = %durable, subject = %event.subject, error = ?err, "event handler failed; redelivering");
+                            message.ack_with(AckKind::Nak(Some(RETRY_DELAY))).await
+                        }
+                    };
+                    if let Err(err) = outcome {
+                        tracing::warn!(consumer = %durable, error = %err, "ack failed");
+                    }
+                }
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Durable names allow only `[A-Za-z0-9_-]`.
+fn durable_name(consumer: &str, subject: &str) -> String {
+    format!("{consumer}__{subject}")
+        .chars()
+        .map(|c| match c {
+            '*' => 'S',
+            '>' => 'R',
+            c if c.is_ascii_alphanumeric() || c == '-' || c == '_' => c,
+            _ => '_',
+        })
+        .collect()
+}

@@ -1,0 +1,20 @@
+//! What every Micromall subgraph shares, written once: configuration, database access,
+//! errors, pagination, money, authentication, events, HTTP serving and start-up.
+
+pub mod auth;
+pub mod config;
+pub mod counters;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod graphql;
+pub mod http;
+pub mod money;
+pub mod pagination;
+pub mod platform;
+pub mod telemetry;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use error::{ApiError, ApiResult, UserError};
+pub use platform::{Platform, Runtime, SubgraphDef};

@@ -1,0 +1,215 @@
+//! Starting subgraphs: what a subgraph declares (`SubgraphDef`), the shared infrastructure of
+//! one process (`Platform`), and what a subgraph is handed to build itself (`Runtime`).
+//!
+//! Start-up is two-phase: every subgraph is prepared (database migrated, schema built, event
+//! consumers subscribed) before any outbox relay or listener starts, so no event published
+//! at start-up misses a consumer of the same process.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::Router;
+use futures::future::BoxFuture;
+use sea_orm::{DatabaseConnection, DbErr};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::{Keys, TokenVerifier};
+use crate::config::Settings;
+use crate::counters::{self, Counters};
+use crate::events::outbox::Outbox;
+use crate::events::{self, EventBus};
+use crate::http::{GraphqlEndpoint, health_routes, with_request_ids};
+
+/// A subgraph, as the launcher sees it.
+pub struct SubgraphDef {
+    pub name: &'static str,
+    /// Position in the port table: the subgraph listens on `MICROMALL_SUBGRAPH_PORT_BASE + offset`.
+    pub port_offset: u16,
+    /// Whether it signs access tokens (only accounts).
+    pub signs_tokens: bool,
+    /// Brings its database schema up to date.
+    pub migrate: for<'a> fn(&'a DatabaseConnection) -> BoxFuture<'a, Result<(), DbErr>>,
+    /// Builds its HTTP routes (`/graphql`), subscribing its event consumers on the way.
+    pub build: fn(Runtime) -> BoxFuture<'static, anyhow::Result<Router>>,
+    /// Its SDL as published through `_service { sdl }`.
+    pub sdl: fn() -> String,
+}
+
+/// Everything a subgraph gets to build itself.
+#[derive(Clone)]
+pub struct Runtime {
+    pub name: &'static str,
+    pub settings: Arc<Settings>,
+    pub db: DatabaseConnection,
+    pub bus: Arc<dyn EventBus>,
+    pub outbox: Outbox,
+    pub keys: Arc<Keys>,
+    pub verifier: TokenVerifier,
+    pub counters: Arc<dyn Counters>,
+    pub shutdown: CancellationToken,
+}
+
+impl Runtime {
+    /// Wraps a schema in the standard GraphQL endpoint.
+    pub fn graphql_router<E: async_graphql::Executor>(&self, executor: E) -> Router {
+        GraphqlEndpoint {
+            executor,
+            verifier: self.verifier.clone(),
+            service_credentials: self.keys.service_credentials(),
+            trust_forwarded_for: self.settings.trust_forwarded_for,
+            max_body_bytes: self.settings.max_body_bytes,
+        }
+        .into_router()
+    }
+}
+
+/// The infrastructure one process shares between its subgraphs.
+#[derive(Clone)]
+pub struct Platform {
+    pub settings: Arc<Settings>,
+    pub bus: Arc<dyn EventBus>,
+    pub counters: Arc<dyn Counters>,
+    pub shutdown: CancellationToken,
+}
+
+impl Platform {
+    /// Connects the bus and counters the settings ask for.
+    pub async fn new(settings: Settings, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        let bus = events::connect(settings.nats_url.as_deref()).await?;
+        let counters = counters::connect(settings.redis_url.as_deref()).await?;
+        Ok(Self {
+            settings: Arc::new(settings),
+            bus,
+            counters,
+            shutdown,
+        })
+    }
+
+    /// Phase one: database, migrations, schema, subscriptions.
+    pub async fn prepare(
+        &self,
+        def: &'static SubgraphDef,
+        alone: bool,
+    ) -> anyhow::Result<PreparedSubgraph> {
+        let url = self.settings.database_url_for(def.name, alone);
+        let db = crate::db::open(&url).await?;
+        (def.migrate)(&db)
+            .await
+            .with_context(|| format!("migrating the {} database failed", def.name))?;
+        let keys = Arc::new(Keys::load(&self.settings, def.signs_tokens)?);
+        let runtime = Runtime {
+            name: def.name,
+            settings: self.settings.clone(),
+            verifier: keys.verifier(&self.settings)?,
+            db,
+            bus: self.bus.clone(),
+            outbox: Outbox::default(),
+            keys,
+            counters: self.counters.clone(),
+            shutdown: self.shutdown.clone(),
+        };
+        let routes = (def.build)(runtime.clone())
+            .await
+            .with_context(|| format!("starting the {} subgraph failed", def.name))?;
+        Ok(PreparedSubgraph {
+            def,
+            runtime,
+            routes,
+        })
+    }
+}
+
+pub struct PreparedSubgraph {
+    pub def: &'static SubgraphDef,
+    pub runtime: Runtime,
+    routes: Router,
+}
+
+/// A subgraph serving requests.
+pub struct RunningSubgraph {
+    pub name: &'static str,
+    pub addr: SocketAddr,
+    pub runtime: Runtime,
+    server: JoinHandle<std::io::Result<()>>,
+    relay: JoinHandle<()>,
+}
+
+impl PreparedSubgraph {
+    /// Phase two: listen on the subgraph's port from the settings.
+    pub async fn start(self) -> anyhow::Result<RunningSubgraph> {
+        let addr = self.runtime.settings.subgraph_addr(self.def.port_offset);
+        self.start_on(addr).await
+    }
+
+    /// Phase two on an explicit address (port 0 picks a free one).
+    pub async fn start_on(self, addr: SocketAddr) -> anyhow::Result<RunningSubgraph> {
+        let listener = TcpListener::bind(addr).await.with_context(|| {
+            format!("cannot listen on {addr} for the {} subgraph", self.def.name)
+        })?;
+        let addr = listener.local_addr()?;
+        let runtime = self.runtime;
+        let relay = runtime.outbox.spawn_relay(
+            runtime.db.clone(),
+            runtime.bus.clone(),
+            runtime.shutdown.clone(),
+        );
+        let app = with_request_ids(self.routes.merge(health_routes(runtime.db.clone())));
+        let server = tokio::spawn(crate::http::serve(listener, app, runtime.shutdown.clone()));
+        tracing::info!(subgraph = self.def.name, %addr, "subgraph listening");
+        Ok(RunningSubgraph {
+            name: self.def.name,
+            addr,
+            runtime,
+            server,
+            relay,
+        })
+    }
+}
+
+impl RunningSubgraph {
+    pub fn graphql_url(&self) -> String {
+        format!("http://{}/graphql", self.addr)
+    }
+
+    /// Waits for the server to drain and the relay to flush, then closes the database.
+    pub async fn stopped(self) -> anyhow::Result<()> {
+        let served = self.server.await.context("server task panicked")?;
+        self.relay.await.context("outbox relay panicked")?;
+        self.runtime.db.close().await.ok();
+        served.with_context(|| format!("the {} subgraph's server failed", self.name))
+    }
+}
+
+/// A token cancelled by SIGINT or SIGTERM.
+pub fn shutdown_on_signal() -> CancellationToken {
+    let token = CancellationToken::new();
+    let trigger = token.clone();
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(term) => term,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                        let _ = ctrl_c.await;
+                        trigger.cancel();
+                        return;
+                    }
+                };
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        trigger.cancel();
+    });
+    token
+}

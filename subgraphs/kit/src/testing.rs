@@ -1,0 +1,175 @@
+//! Test support: a fresh database per test on SQLite and, when `MICROMALL_TEST_POSTGRES_URL`
+//! is set, on PostgreSQL; and a subgraph started on a free port with real HTTP.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use sea_orm::{ConnectionTrait, Database};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Settings;
+use crate::platform::{Platform, RunningSubgraph, SubgraphDef};
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database made for one test.
+pub struct TestDatabase {
+    pub backend: Backend,
+    pub url: String,
+    pub dir: PathBuf,
+}
+
+impl TestDatabase {
+    /// A new, empty database; `None` only for PostgreSQL when no test server is configured.
+    /// A configured but unreachable server fails the test.
+    pub async fn create(backend: Backend) -> Option<Self> {
+        let dir =
+            std::env::temp_dir().join(format!("micromall-test-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        match backend {
+            Backend::Sqlite => Some(Self {
+                backend,
+                url: format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+                dir,
+            }),
+            Backend::Postgres => {
+                let admin_url = std::env::var("MICROMALL_TEST_POSTGRES_URL").ok()?;
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("MICROMALL_TEST_POSTGRES_URL is set but PostgreSQL is unreachable");
+                let name = format!("mmt_{}", uuid::Uuid::now_v7().simple());
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                Some(Self {
+                    backend,
+                    url: replace_database(&admin_url, &name),
+                    dir,
+                })
+            }
+        }
+    }
+}
+
+/// Swaps the database name in a PostgreSQL URL.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[after_scheme..].find('/') {
+        Some(slash) => &base[..after_scheme + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// The backends to run a suite on: always SQLite, plus PostgreSQL when configured.
+pub fn backends() -> Vec<Backend> {
+    let mut all = vec![Backend::Sqlite];
+    if std::env::var("MICROMALL_TEST_POSTGRES_URL").is_ok() {
+        all.push(Backend::Postgres);
+    }
+    all
+}
+
+/// Settings for a test: its own data directory, its database for `subgraph`, tuned overrides.
+pub fn settings_for(db: &TestDatabase, subgraph: &str) -> Settings {
+    let mut settings = Settings {
+        data_dir: db.dir.clone(),
+        ..Settings::default()
+    };
+    settings
+        .database_urls
+        .insert(subgraph.to_owned(), db.url.clone());
+    settings
+}
+
+/// Starts one subgraph on a free loopback port with an in-process bus.
+pub async fn start_subgraph(def: &'static SubgraphDef, settings: Settings) -> TestSubgraph {
+    crate::telemetry::install_crypto_provider();
+    let shutdown = CancellationToken::new();
+    let platform = Platform::new(settings, shutdown.clone())
+        .await
+        .expect("platform");
+    let prepared = platform
+        .prepare(def, false)
+        .await
+        .expect("prepare subgraph");
+    let running = prepared
+        .start_on(([127, 0, 0, 1], 0).into())
+        .await
+        .expect("start subgraph");
+    TestSubgraph {
+        running: Some(running),
+        shutdown,
+        platform: Arc::new(platform),
+    }
+}
+
+/// A running subgraph that stops when the test drops it.
+pub struct TestSubgraph {
+    pub running: Option<RunningSubgraph>,
+    pub shutdown: CancellationToken,
+    pub platform: Arc<Platform>,
+}
+
+impl TestSubgraph {
+    pub fn running(&self) -> &RunningSubgraph {
+        self.running.as_ref().expect("subgraph is running")
+    }
+
+    pub fn url(&self) -> String {
+        self.running().graphql_url()
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.running().addr)
+    }
+
+    /// Stops the subgraph gracefully and waits for it.
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        if let Some(running) = self.running.take() {
+            running.stopped().await.expect("clean stop");
+        }
+    }
+}
+
+impl Drop for TestSubgraph {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(
+            replace_database("postgres://u@h:5432/test", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            replace_database("postgres://u@h/test?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(
+            replace_database("postgres://u@h:5432", "x"),
+            "postgres://u@h:5432/x"
+        );
+    }
+}
