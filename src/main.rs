@@ -1,1 +1,49 @@
-fn main() {}
+mod cli;
+mod launcher;
+mod subgraphs;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use micromall_kit::config::Settings;
+use micromall_kit::telemetry;
+
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::PrintSchema { name }) = &cli.command {
+        return report(launcher::print_schema(name));
+    }
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("micromall: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::install_crypto_provider();
+    telemetry::init(settings.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => return report(Err(err.into())),
+    };
+    report(runtime.block_on(async move {
+        match cli.command {
+            None => launcher::run_all(settings).await,
+            Some(Command::Subgraph { name }) => launcher::run_one(settings, &name).await,
+            Some(Command::Migrate { name }) => launcher::migrate(settings, &name).await,
+            Some(Command::PrintSchema { .. }) => unreachable!("handled before start-up"),
+        }
+    }))
+}
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("micromall: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -45,6 +45,39 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    pub login: LoginSettings,
+}
+
+/// Brute-force protection for sign-in: failures per account and per client address are
+/// counted in a window; past `*_slow_after` each attempt waits longer, past `*_lock_after`
+/// attempts are refused until the window ends.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginSettings {
+    pub account_slow_after: u64,
+    pub account_lock_after: u64,
+    pub address_slow_after: u64,
+    pub address_lock_after: u64,
+    #[serde(with = "humantime_serde_compat")]
+    pub window: Duration,
+    #[serde(with = "humantime_serde_compat")]
+    pub base_delay: Duration,
+    #[serde(with = "humantime_serde_compat")]
+    pub max_delay: Duration,
+}
+
+impl Default for LoginSettings {
+    fn default() -> Self {
+        Self {
+            account_slow_after: 5,
+            account_lock_after: 10,
+            address_slow_after: 20,
+            address_lock_after: 100,
+            window: Duration::from_secs(15 * 60),
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(4),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -102,6 +135,7 @@ impl Default for Settings {
             service_secret: None,
             trust_forwarded_for: true,
             max_body_bytes: 1024 * 1024,
+            login: LoginSettings::default(),
         }
     }
 }
@@ -200,6 +234,9 @@ impl Settings {
                 self.trust_forwarded_for = parse_bool(value).map_err(bad)?
             }
             "MICROMALL_MAX_BODY_BYTES" => self.max_body_bytes = parse(value).map_err(bad)?,
+            "MICROMALL_LOGIN_ACCOUNT_LOCK_AFTER" => self.login.account_lock_after = parse(value).map_err(bad)?,
+            "MICROMALL_LOGIN_ADDRESS_LOCK_AFTER" => self.login.address_lock_after = parse(value).map_err(bad)?,
+            "MICROMALL_LOGIN_WINDOW" => self.login.window = parse_duration(value).map_err(bad)?,
             _ => {
                 // MICROMALL_<SUBGRAPH>_DATABASE_URL
                 if let Some(subgraph) = name

@@ -4,6 +4,8 @@
 //! begins IMMEDIATE: a deferred transaction that reads and then writes can fail with
 //! "database is locked" no matter the timeout.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -18,8 +20,43 @@ const SQLITE_POOL: u32 = 8;
 const POSTGRES_POOL: u32 = 16;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Records the SQL a connection runs while switched on: lets tests prove that a request
+/// costs one query, not one per row. Off, it costs one atomic load per statement.
+#[derive(Clone, Default)]
+pub struct QueryLog {
+    recording: Arc<AtomicBool>,
+    statements: Arc<Mutex<Vec<String>>>,
+}
+
+impl QueryLog {
+    pub fn start(&self) {
+        self.statements.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.recording.store(true, Ordering::SeqCst);
+    }
+
+    /// Stops recording and returns what ran since `start`.
+    pub fn stop(&self) -> Vec<String> {
+        self.recording.store(false, Ordering::SeqCst);
+        std::mem::take(&mut *self.statements.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn record(&self, sql: &str) {
+        if self.recording.load(Ordering::Relaxed) {
+            self.statements
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(sql.to_owned());
+        }
+    }
+}
+
 /// Opens the database at `url` without migrating it.
 pub async fn open(url: &str) -> anyhow::Result<DatabaseConnection> {
+    Ok(open_logged(url).await?.0)
+}
+
+/// Opens the database with a `QueryLog` attached.
+pub async fn open_logged(url: &str) -> anyhow::Result<(DatabaseConnection, QueryLog)> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .acquire_timeout(Duration::from_secs(10))
@@ -39,9 +76,13 @@ pub async fn open(url: &str) -> anyhow::Result<DatabaseConnection> {
     } else {
         options.max_connections(POSTGRES_POOL).min_connections(1);
     }
-    sea_orm::Database::connect(options)
+    let mut db = sea_orm::Database::connect(options)
         .await
-        .with_context(|| format!("cannot connect to database {}", redact(url)))
+        .with_context(|| format!("cannot connect to database {}", redact(url)))?;
+    let log = QueryLog::default();
+    let recorder = log.clone();
+    db.set_metric_callback(move |info| recorder.record(&info.statement.sql));
+    Ok((db, log))
 }
 
 /// Opens the database and brings its schema up to date with the subgraph's migrator.

@@ -1,7 +1,11 @@
 //! What every subgraph schema shares: federation, limits, and the auth directives the router
 //! enforces (`@authenticated`, `@policy`; `@requiresScopes` is built into async-graphql).
 
-use async_graphql::{EmptySubscription, ObjectType, Schema, SchemaBuilder, TypeDirective};
+use std::sync::LazyLock;
+
+use async_graphql::{Context, EmptySubscription, ObjectType, Schema, SchemaBuilder, TypeDirective};
+
+use crate::auth::{ClientAddr, Viewer};
 
 /// Deep enough for any real query of ours, shallow enough to stop recursive abuse.
 pub const MAX_DEPTH: usize = 16;
@@ -35,4 +39,16 @@ where
             .federation()
             .compose_directive(),
     )
+}
+
+static ANONYMOUS: LazyLock<Viewer> = LazyLock::new(Viewer::anonymous);
+
+/// The caller of the request being resolved (anonymous when none was established).
+pub fn viewer<'a>(ctx: &'a Context<'_>) -> &'a Viewer {
+    ctx.data_opt::<Viewer>().unwrap_or(&ANONYMOUS)
+}
+
+/// The caller's network address, when known.
+pub fn client_addr(ctx: &Context<'_>) -> ClientAddr {
+    ctx.data_opt::<ClientAddr>().copied().unwrap_or(ClientAddr(None))
 }

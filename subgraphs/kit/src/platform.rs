@@ -44,6 +44,8 @@ pub struct Runtime {
     pub name: &'static str,
     pub settings: Arc<Settings>,
     pub db: DatabaseConnection,
+    /// The SQL `db` runs, when a test switches recording on.
+    pub queries: crate::db::QueryLog,
     pub bus: Arc<dyn EventBus>,
     pub outbox: Outbox,
     pub keys: Arc<Keys>,
@@ -95,7 +97,7 @@ impl Platform {
         alone: bool,
     ) -> anyhow::Result<PreparedSubgraph> {
         let url = self.settings.database_url_for(def.name, alone);
-        let db = crate::db::open(&url).await?;
+        let (db, queries) = crate::db::open_logged(&url).await?;
         (def.migrate)(&db)
             .await
             .with_context(|| format!("migrating the {} database failed", def.name))?;
@@ -105,6 +107,7 @@ impl Platform {
             settings: self.settings.clone(),
             verifier: keys.verifier(&self.settings)?,
             db,
+            queries,
             bus: self.bus.clone(),
             outbox: Outbox::default(),
             keys,

@@ -42,6 +42,7 @@ impl TestDatabase {
                 let admin = Database::connect(&admin_url)
                     .await
                     .expect("MICROMALL_TEST_POSTGRES_URL is set but PostgreSQL is unreachable");
+                drop_stale_databases(&admin).await;
                 let name = format!("mmt_{}", uuid::Uuid::now_v7().simple());
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
@@ -54,6 +55,35 @@ impl TestDatabase {
                     dir,
                 })
             }
+        }
+    }
+}
+
+/// Test databases are named after a UUIDv7, whose first 48 bits are the creation time in ms:
+/// ones older than an hour are left-overs of earlier runs and are dropped.
+async fn drop_stale_databases(admin: &sea_orm::DatabaseConnection) {
+    use sea_orm::{FromQueryResult, Statement};
+
+    #[derive(FromQueryResult)]
+    struct Name {
+        datname: String,
+    }
+    let Ok(names) = Name::find_by_statement(Statement::from_string(
+        admin.get_database_backend(),
+        "SELECT datname FROM pg_database WHERE datname LIKE 'mmt\\_%'",
+    ))
+    .all(admin)
+    .await
+    else {
+        return;
+    };
+    let cutoff = chrono::Utc::now().timestamp_millis() - 3_600_000;
+    for Name { datname } in names {
+        let created = datname.get(4..16).and_then(|hex| i64::from_str_radix(hex, 16).ok());
+        if created.is_some_and(|ms| ms < cutoff) {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"))
+                .await;
         }
     }
 }

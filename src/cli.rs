@@ -1,0 +1,41 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Micromall: an e-commerce backend served as one federated GraphQL supergraph.
+///
+/// With no subcommand, runs everything in one process on localhost with embedded storage
+/// (SQLite under MICROMALL_DATA_DIR). Settings come from MICROMALL_* environment variables
+/// and the optional --config TOML file; see the README.
+#[derive(Debug, Parser)]
+#[command(name = "micromall", version, about, long_about)]
+pub struct Cli {
+    /// A TOML file with settings (environment variables override it).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one subgraph alone (distributed mode). Its database comes from
+    /// MICROMALL_<NAME>_DATABASE_URL or DATABASE_URL.
+    Subgraph {
+        /// The subgraph to run, e.g. `accounts`.
+        name: String,
+    },
+    /// Bring one subgraph's database schema up to date, then exit.
+    Migrate {
+        /// The subgraph whose database to migrate, e.g. `accounts`.
+        name: String,
+    },
+    /// Print one subgraph's SDL as it publishes it through `_service { sdl }`.
+    PrintSchema {
+        /// The subgraph whose schema to print, e.g. `accounts`.
+        name: String,
+    },
+}

@@ -1,0 +1,76 @@
+//! Starting and stopping the parts of Micromall.
+
+use anyhow::{Context as _, bail};
+use micromall_kit::config::Settings;
+use micromall_kit::platform::{Platform, RunningSubgraph, shutdown_on_signal};
+use micromall_kit::{SubgraphDef, db};
+
+use crate::subgraphs;
+
+/// Everything in one process: every subgraph on its port, until SIGINT/SIGTERM.
+pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
+    let platform = Platform::new(settings, shutdown_on_signal()).await?;
+    // Prepare every subgraph before starting any, so events published at start-up find
+    // their consumers subscribed.
+    let mut prepared = Vec::new();
+    for def in subgraphs::ALL {
+        prepared.push(platform.prepare(def, false).await?);
+    }
+    let mut running = Vec::new();
+    for subgraph in prepared {
+        running.push(subgraph.start().await?);
+    }
+    for subgraph in &running {
+        tracing::info!(subgraph = subgraph.name, url = %subgraph.graphql_url(), "ready");
+    }
+    wait_all(running).await
+}
+
+/// One subgraph alone (distributed mode).
+pub async fn run_one(settings: Settings, name: &str) -> anyhow::Result<()> {
+    let def = lookup(name)?;
+    let platform = Platform::new(settings, shutdown_on_signal()).await?;
+    let running = platform.prepare(def, true).await?.start().await?;
+    tracing::info!(subgraph = running.name, url = %running.graphql_url(), "ready");
+    wait_all(vec![running]).await
+}
+
+pub async fn migrate(settings: Settings, name: &str) -> anyhow::Result<()> {
+    let def = lookup(name)?;
+    let url = settings.database_url_for(def.name, true);
+    let conn = db::open(&url).await?;
+    (def.migrate)(&conn)
+        .await
+        .with_context(|| format!("migrating {} failed", db::redact(&url)))?;
+    conn.close().await.ok();
+    println!("{}: database schema is up to date ({})", def.name, db::redact(&url));
+    Ok(())
+}
+
+pub fn print_schema(name: &str) -> anyhow::Result<()> {
+    print!("{}", (lookup(name)?.sdl)());
+    Ok(())
+}
+
+fn lookup(name: &str) -> anyhow::Result<&'static SubgraphDef> {
+    match subgraphs::find(name) {
+        Some(def) => Ok(def),
+        None => bail!("unknown subgraph `{name}`; known: {}", subgraphs::names()),
+    }
+}
+
+async fn wait_all(running: Vec<RunningSubgraph>) -> anyhow::Result<()> {
+    let mut failures = Vec::new();
+    for subgraph in running {
+        let name = subgraph.name;
+        if let Err(err) = subgraph.stopped().await {
+            failures.push(format!("{name}: {err:#}"));
+        }
+    }
+    if failures.is_empty() {
+        tracing::info!("stopped cleanly");
+        Ok(())
+    } else {
+        bail!("{}", failures.join("; "))
+    }
+}

@@ -1,0 +1,12 @@
+//! The accounts subgraph through its HTTP API, as clients and the router use it.
+
+#[path = "../support.rs"]
+mod support;
+
+mod bad_input;
+mod entities;
+mod events;
+mod registration;
+mod roles;
+mod sessions;
+mod tokens;

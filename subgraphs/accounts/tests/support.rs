@@ -1,0 +1,174 @@
+//! Drives the accounts subgraph over real HTTP, on SQLite and (when configured) PostgreSQL.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use base64::Engine;
+use micromall_kit::config::Settings;
+use micromall_kit::testing::{Backend, TestDatabase, TestSubgraph, settings_for, start_subgraph};
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const ADMIN_EMAIL: &str = "admin@micromall.test";
+pub const ADMIN_PASSWORD: &str = "admin password 123";
+
+/// Generates one test per backend for each named async fn taking a `Backend`.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                super::$name(micromall_kit::testing::Backend::Sqlite).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                if std::env::var("MICROMALL_TEST_POSTGRES_URL").is_err() {
+                    eprintln!("MICROMALL_TEST_POSTGRES_URL not set: PostgreSQL variant not run");
+                    return;
+                }
+                super::$name(micromall_kit::testing::Backend::Postgres).await;
+            })*
+        }
+    };
+}
+
+pub struct Accounts {
+    pub subgraph: TestSubgraph,
+    pub db: TestDatabase,
+    pub http: reqwest::Client,
+}
+
+/// Settings every accounts test shares: a known admin and a fast, small login throttle.
+pub fn test_settings(db: &TestDatabase) -> Settings {
+    let mut settings = settings_for(db, "accounts");
+    settings.admin_email = Some(ADMIN_EMAIL.into());
+    settings.admin_password = Some(ADMIN_PASSWORD.into());
+    settings.login.account_slow_after = 3;
+    settings.login.account_lock_after = 5;
+    settings.login.address_slow_after = 50;
+    settings.login.address_lock_after = 200;
+    settings.login.base_delay = Duration::from_millis(1);
+    settings.login.max_delay = Duration::from_millis(5);
+    settings
+}
+
+impl Accounts {
+    pub async fn start(backend: Backend) -> Self {
+        let db = TestDatabase::create(backend).await.expect("database for backend");
+        Self::start_with(db, |_| {}).await
+    }
+
+    pub async fn start_with(db: TestDatabase, tweak: impl FnOnce(&mut Settings)) -> Self {
+        let mut settings = test_settings(&db);
+        tweak(&mut settings);
+        let subgraph = start_subgraph(&micromall_accounts::SUBGRAPH, settings).await;
+        Self {
+            subgraph,
+            db,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// POSTs a GraphQL request; returns the HTTP status and the JSON body.
+    pub async fn post(&self, body: &Value, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.http.post(self.subgraph.url()).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let body = response.json().await.expect("JSON response");
+        (status, body)
+    }
+
+    pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
+        self.post(&json!({ "query": query, "variables": variables }), token).await.1
+    }
+
+    pub async fn register(&self, email: &str, password: &str, name: &str) -> Value {
+        self.gql(
+            "mutation($input: RegisterInput!) { register(input: $input) { user { id email name roles { name } } userErrors { field message code } } }",
+            json!({ "input": { "email": email, "password": password, "name": name } }),
+            None,
+        )
+        .await
+    }
+
+    pub async fn login_raw(&self, email: &str, password: &str) -> Value {
+        self.gql(
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken expiresAt user { id email } userErrors { field message code } } }",
+            json!({ "input": { "email": email, "password": password } }),
+            None,
+        )
+        .await
+    }
+
+    /// Signs in and returns (access token, refresh token).
+    pub async fn login(&self, email: &str, password: &str) -> (String, String) {
+        let body = self.login_raw(email, password).await;
+        let login = &body["data"]["login"];
+        assert_eq!(login["userErrors"], json!([]), "login failed: {body}");
+        (
+            login["accessToken"].as_str().expect("access token").to_owned(),
+            login["refreshToken"].as_str().expect("refresh token").to_owned(),
+        )
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Value {
+        self.gql(
+            "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken userErrors { code } } }",
+            json!({ "t": refresh_token }),
+            None,
+        )
+        .await
+    }
+
+    /// Registers a customer and signs them in; returns (user id, access token).
+    pub async fn customer(&self, email: &str) -> (String, String) {
+        let body = self.register(email, PASSWORD, "Casey Customer").await;
+        let id = body["data"]["register"]["user"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("register failed: {body}"))
+            .to_owned();
+        (id, self.login(email, PASSWORD).await.0)
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.0
+    }
+}
+
+/// The `extensions.code` of the first top-level error.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("<no error code>")
+}
+
+/// The codes of a payload's userErrors.
+pub fn user_error_codes(payload: &Value) -> Vec<String> {
+    payload["userErrors"]
+        .as_array()
+        .map(|errors| errors.iter().map(|e| e["code"].as_str().unwrap_or_default().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// The claims of a JWT, read without verifying (the subgraph verifies).
+pub fn claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("JWT payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url payload");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
+pub fn scopes(token: &str) -> Vec<String> {
+    claims(token)["scope"]
+        .as_str()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
