@@ -43,7 +43,11 @@ pub async fn migrate(settings: Settings, name: &str) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("migrating {} failed", db::redact(&url)))?;
     conn.close().await.ok();
-    println!("{}: database schema is up to date ({})", def.name, db::redact(&url));
+    println!(
+        "{}: database schema is up to date ({})",
+        def.name,
+        db::redact(&url)
+    );
     Ok(())
 }
 

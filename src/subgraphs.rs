@@ -10,5 +10,8 @@ pub fn find(name: &str) -> Option<&'static SubgraphDef> {
 }
 
 pub fn names() -> String {
-    ALL.iter().map(|def| def.name).collect::<Vec<_>>().join(", ")
+    ALL.iter()
+        .map(|def| def.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -40,11 +40,17 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
         outbox: runtime.outbox.clone(),
         passwords: password::Passwords::new()?,
         issuer: runtime.keys.issuer(&runtime.settings)?,
-        throttle: throttle::LoginThrottle::new(runtime.counters.clone(), runtime.settings.login.clone()),
+        throttle: throttle::LoginThrottle::new(
+            runtime.counters.clone(),
+            runtime.settings.login.clone(),
+        ),
         refresh_ttl: runtime.settings.jwt.refresh_ttl,
         roles,
     });
-    if let (Some(email), Some(password)) = (&runtime.settings.admin_email, &runtime.settings.admin_password) {
+    if let (Some(email), Some(password)) = (
+        &runtime.settings.admin_email,
+        &runtime.settings.admin_password,
+    ) {
         ensure_admin(&accounts, email, password).await?;
     }
     Ok(runtime.graphql_router(schema::build(Some(accounts))))

@@ -42,7 +42,8 @@ impl Passwords {
         let stored = stored.map_or_else(|| self.decoy.as_str().to_owned(), str::to_owned);
         let matches = self
             .run(move || -> anyhow::Result<bool> {
-                let parsed = PasswordHash::new(&stored).context("stored password hash is malformed")?;
+                let parsed =
+                    PasswordHash::new(&stored).context("stored password hash is malformed")?;
                 Ok(Argon2::default()
                     .verify_password(password.as_bytes(), &parsed)
                     .is_ok())
@@ -51,8 +52,15 @@ impl Passwords {
         Ok(exists && matches)
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
-        let _slot = self.slots.acquire().await.context("password hasher closed")?;
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .context("password hasher closed")?;
         tokio::task::spawn_blocking(work)
             .await
             .context("password hashing task failed")
@@ -79,8 +87,23 @@ mod tests {
         let passwords = Passwords::new().unwrap();
         let hash = passwords.hash("correct horse battery").await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(passwords.verify("correct horse battery", Some(&hash)).await.unwrap());
-        assert!(!passwords.verify("wrong horse battery", Some(&hash)).await.unwrap());
-        assert!(!passwords.verify("correct horse battery", None).await.unwrap());
+        assert!(
+            passwords
+                .verify("correct horse battery", Some(&hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !passwords
+                .verify("wrong horse battery", Some(&hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !passwords
+                .verify("correct horse battery", None)
+                .await
+                .unwrap()
+        );
     }
 }

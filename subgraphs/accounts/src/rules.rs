@@ -19,7 +19,8 @@ pub fn normalize_email(email: &str) -> String {
 /// A pragmatic syntax check: one `@`, a sane local part, a dotted domain of letters, digits
 /// and hyphens. (Full RFC 5322 accepts addresses no mail system delivers to.)
 pub fn check_email(email: &str) -> Result<(), UserError> {
-    let invalid = |message: &str| Err(UserError::new("INVALID_EMAIL", message).at(&["input", "email"]));
+    let invalid =
+        |message: &str| Err(UserError::new("INVALID_EMAIL", message).at(&["input", "email"]));
     let email = email.trim();
     if email.is_empty() || email.len() > MAX_EMAIL_LEN {
         return invalid("email must be 1 to 254 characters");
@@ -44,7 +45,9 @@ pub fn check_email(email: &str) -> Result<(), UserError> {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
-        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
     if local_ok && domain_ok {
         Ok(())
     } else {
@@ -53,7 +56,8 @@ pub fn check_email(email: &str) -> Result<(), UserError> {
 }
 
 pub fn check_password(password: &str) -> Result<(), UserError> {
-    let weak = |message: &str| Err(UserError::new("WEAK_PASSWORD", message).at(&["input", "password"]));
+    let weak =
+        |message: &str| Err(UserError::new("WEAK_PASSWORD", message).at(&["input", "password"]));
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return weak("password must be at least 10 characters");
     }
@@ -96,7 +100,10 @@ pub fn check_role_name(name: &str) -> Result<(), UserError> {
 }
 
 pub fn check_permissions(permissions: &[String]) -> Result<(), UserError> {
-    match permissions.iter().find(|p| !PERMISSIONS.contains(&p.as_str())) {
+    match permissions
+        .iter()
+        .find(|p| !PERMISSIONS.contains(&p.as_str()))
+    {
         None => Ok(()),
         Some(unknown) => Err(UserError::new(
             "INVALID_PERMISSION",
@@ -120,8 +127,18 @@ mod tests {
             assert!(check_email(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "", "plain", "@example.com", "a@", "a@b", "a@b.c", "a b@example.com", "a..b@example.com",
-            ".a@example.com", "a@-example.com", "a@example..com", "a@exa_mple.com",
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a@b.c",
+            "a b@example.com",
+            "a..b@example.com",
+            ".a@example.com",
+            "a@-example.com",
+            "a@example..com",
+            "a@exa_mple.com",
         ] {
             assert_eq!(check_email(bad).unwrap_err().code, "INVALID_EMAIL", "{bad}");
         }
@@ -152,7 +169,9 @@ mod tests {
         assert!(check_role_name("Support Team").is_err());
         assert!(check_permissions(&["catalog:write".into()]).is_ok());
         assert_eq!(
-            check_permissions(&["root:everything".into()]).unwrap_err().code,
+            check_permissions(&["root:everything".into()])
+                .unwrap_err()
+                .code,
             "INVALID_PERMISSION"
         );
     }

@@ -58,7 +58,12 @@ fn one(error: UserError) -> Vec<UserError> {
 }
 
 impl Accounts {
-    pub async fn register(&self, email: &str, password: &str, name: &str) -> ApiResult<Outcome<user::Model>> {
+    pub async fn register(
+        &self,
+        email: &str,
+        password: &str,
+        name: &str,
+    ) -> ApiResult<Outcome<user::Model>> {
         let mut errors = Vec::new();
         let name = rules::clean_name(name).map_err(|e| errors.push(e)).ok();
         if let Err(e) = rules::check_email(email) {
@@ -71,7 +76,13 @@ impl Accounts {
             return Ok(Err(errors));
         };
         let normalized = rules::normalize_email(email);
-        let taken = || Ok(Err(one(UserError::new("EMAIL_TAKEN", "an account with this email exists").at(&["input", "email"]))));
+        let taken = || {
+            Ok(Err(one(UserError::new(
+                "EMAIL_TAKEN",
+                "an account with this email exists",
+            )
+            .at(&["input", "email"]))))
+        };
         // Cheap check first so a taken email costs no hashing; the unique index settles races.
         if store::user_by_email(&self.db, &normalized).await?.is_some() {
             return taken();
@@ -102,7 +113,11 @@ impl Accounts {
         };
         store::grant_role(&txn, user.id, self.roles.customer).await?;
         self.outbox
-            .enqueue(&txn, USER_REGISTERED, &json!({ "userId": user.id, "name": user.name }))
+            .enqueue(
+                &txn,
+                USER_REGISTERED,
+                &json!({ "userId": user.id, "name": user.name }),
+            )
             .await?;
         txn.commit().await?;
         self.outbox.wake();
@@ -110,7 +125,12 @@ impl Accounts {
     }
 
     /// Same answer, and about the same time, for an unknown email and a wrong password.
-    pub async fn login(&self, email: &str, password: &str, addr: Option<IpAddr>) -> ApiResult<Outcome<Session>> {
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        addr: Option<IpAddr>,
+    ) -> ApiResult<Outcome<Session>> {
         let normalized = rules::normalize_email(email);
         let invalid = || {
             Ok(Err(one(UserError::new(
@@ -146,16 +166,18 @@ impl Accounts {
     /// whole family (every token descended from that login) is revoked.
     pub async fn refresh(&self, token: &str) -> ApiResult<Outcome<Session>> {
         let invalid = || {
-            Ok(Err(one(
-                UserError::new("INVALID_REFRESH_TOKEN", "refresh token is invalid, expired or already used")
-                    .at(&["refreshToken"]),
-            )))
+            Ok(Err(one(UserError::new(
+                "INVALID_REFRESH_TOKEN",
+                "refresh token is invalid, expired or already used",
+            )
+            .at(&["refreshToken"]))))
         };
         if token.is_empty() || token.len() > MAX_REFRESH_TOKEN_LEN {
             return invalid();
         }
         let txn = begin_write(&self.db).await?;
-        let Some(row) = store::refresh_token_by_hash(&txn, &hash_refresh_token(token)).await? else {
+        let Some(row) = store::refresh_token_by_hash(&txn, &hash_refresh_token(token)).await?
+        else {
             return invalid();
         };
         if row.revoked_at.is_some() || row.expires_at <= Utc::now() {
@@ -181,7 +203,8 @@ impl Accounts {
             return Ok(false);
         }
         let txn = begin_write(&self.db).await?;
-        let Some(row) = store::refresh_token_by_hash(&txn, &hash_refresh_token(token)).await? else {
+        let Some(row) = store::refresh_token_by_hash(&txn, &hash_refresh_token(token)).await?
+        else {
             return Ok(false);
         };
         let revoked = store::revoke_family(&txn, row.family_id).await?;
@@ -189,13 +212,28 @@ impl Accounts {
         Ok(revoked > 0)
     }
 
-    async fn open_session(&self, conn: &impl ConnectionTrait, user: user::Model, family: Uuid) -> ApiResult<Session> {
+    async fn open_session(
+        &self,
+        conn: &impl ConnectionTrait,
+        user: user::Model,
+        family: Uuid,
+    ) -> ApiResult<Session> {
         let scopes = store::scopes_of(conn, user.id).await?;
-        let access = self.issuer.issue(user.id, &scopes).map_err(ApiError::internal)?;
+        let access = self
+            .issuer
+            .issue(user.id, &scopes)
+            .map_err(ApiError::internal)?;
         let refresh_token = new_refresh_token();
         let expires_at = Utc::now()
             + chrono::Duration::from_std(self.refresh_ttl).map_err(ApiError::internal)?;
-        store::insert_refresh_token(conn, user.id, family, hash_refresh_token(&refresh_token), expires_at).await?;
+        store::insert_refresh_token(
+            conn,
+            user.id,
+            family,
+            hash_refresh_token(&refresh_token),
+            expires_at,
+        )
+        .await?;
         Ok(Session {
             user,
             access,
@@ -203,7 +241,11 @@ impl Accounts {
         })
     }
 
-    pub async fn list_users(&self, search: Option<&str>, page: &PageRequest) -> ApiResult<(Vec<user::Model>, u64)> {
+    pub async fn list_users(
+        &self,
+        search: Option<&str>,
+        page: &PageRequest,
+    ) -> ApiResult<(Vec<user::Model>, u64)> {
         let after = page
             .after
             .as_deref()
@@ -218,7 +260,11 @@ impl Accounts {
         Ok(store::all_roles(&self.db).await?)
     }
 
-    pub async fn create_role(&self, name: &str, permissions: &[String]) -> ApiResult<Outcome<RoleView>> {
+    pub async fn create_role(
+        &self,
+        name: &str,
+        permissions: &[String],
+    ) -> ApiResult<Outcome<RoleView>> {
         let name = name.trim();
         let mut errors = Vec::new();
         if let Err(e) = rules::check_role_name(name) {
@@ -230,7 +276,13 @@ impl Accounts {
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
-        let taken = || Ok(Err(one(UserError::new("NAME_TAKEN", "a role with this name exists").at(&["input", "name"]))));
+        let taken = || {
+            Ok(Err(one(UserError::new(
+                "NAME_TAKEN",
+                "a role with this name exists",
+            )
+            .at(&["input", "name"]))))
+        };
         let permissions: BTreeSet<String> = permissions.iter().cloned().collect();
         let txn = begin_write(&self.db).await?;
         if store::role_by_name(&txn, name).await?.is_some() {
@@ -246,7 +298,11 @@ impl Accounts {
         }
     }
 
-    pub async fn assign_role(&self, user_id: &str, role_id: &str) -> ApiResult<Outcome<user::Model>> {
+    pub async fn assign_role(
+        &self,
+        user_id: &str,
+        role_id: &str,
+    ) -> ApiResult<Outcome<user::Model>> {
         let txn = begin_write(&self.db).await?;
         let (user, role) = match self.find_user_and_role(&txn, user_id, role_id).await? {
             Ok(found) => found,
@@ -259,7 +315,11 @@ impl Accounts {
 
     /// Revokes a role. The last holder of `admin` keeps it, so the shop is never left
     /// without anyone who can manage users.
-    pub async fn revoke_role(&self, user_id: &str, role_id: &str) -> ApiResult<Outcome<user::Model>> {
+    pub async fn revoke_role(
+        &self,
+        user_id: &str,
+        role_id: &str,
+    ) -> ApiResult<Outcome<user::Model>> {
         let txn = begin_write(&self.db).await?;
         let (user, role) = match self.find_user_and_role(&txn, user_id, role_id).await? {
             Ok(found) => found,
@@ -272,9 +332,11 @@ impl Accounts {
                 .flatten()
                 .any(|r| r.id == role);
             if holds && store::holders_of_role(&txn, role).await? <= 1 {
-                return Ok(Err(one(
-                    UserError::new("LAST_ADMIN", "the last administrator cannot lose the admin role").at(&["roleId"]),
-                )));
+                return Ok(Err(one(UserError::new(
+                    "LAST_ADMIN",
+                    "the last administrator cannot lose the admin role",
+                )
+                .at(&["roleId"]))));
             }
         }
         store::remove_role(&txn, user.id, role).await?;
@@ -319,7 +381,11 @@ pub async fn ensure_builtin_roles(db: &DatabaseConnection) -> anyhow::Result<Bui
     Ok(BuiltinRoles { customer, admin })
 }
 
-async fn ensure_role(db: &DatabaseConnection, name: &str, permissions: &BTreeSet<String>) -> anyhow::Result<Uuid> {
+async fn ensure_role(
+    db: &DatabaseConnection,
+    name: &str,
+    permissions: &BTreeSet<String>,
+) -> anyhow::Result<Uuid> {
     for _ in 0..3 {
         let txn = begin_write(db).await?;
         if let Some(role) = store::role_by_name(&txn, name).await? {
@@ -356,7 +422,10 @@ pub async fn ensure_admin(accounts: &Accounts, email: &str, password: &str) -> a
             Err(errors) => {
                 let Some(user) = store::user_by_email(&accounts.db, &normalized).await? else {
                     let reasons: Vec<String> = errors.into_iter().map(|e| e.message).collect();
-                    anyhow::bail!("MICROMALL_ADMIN_EMAIL/PASSWORD rejected: {}", reasons.join("; "));
+                    anyhow::bail!(
+                        "MICROMALL_ADMIN_EMAIL/PASSWORD rejected: {}",
+                        reasons.join("; ")
+                    );
                 };
                 user
             }

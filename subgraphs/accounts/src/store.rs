@@ -20,7 +20,10 @@ pub struct RoleView {
     pub permissions: Vec<String>,
 }
 
-pub async fn user_by_email(db: &impl ConnectionTrait, email_normalized: &str) -> Result<Option<user::Model>, DbErr> {
+pub async fn user_by_email(
+    db: &impl ConnectionTrait,
+    email_normalized: &str,
+) -> Result<Option<user::Model>, DbErr> {
     user::Entity::find()
         .filter(user::Column::EmailNormalized.eq(email_normalized))
         .one(db)
@@ -32,7 +35,10 @@ pub async fn user_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<us
 }
 
 /// One query for any number of users (entity resolution batches through this).
-pub async fn users_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<user::Model>, DbErr> {
+pub async fn users_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<user::Model>, DbErr> {
     user::Entity::find()
         .filter(user::Column::Id.is_in(ids.iter().copied()))
         .all(db)
@@ -51,25 +57,46 @@ pub async fn list_users(
         let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
         condition = condition.add(
             Condition::any()
-                .add(Expr::col(user::Column::EmailNormalized).like(LikeExpr::new(pattern.clone()).escape('\\')))
-                .add(Expr::expr(Func::lower(Expr::col(user::Column::Name))).like(LikeExpr::new(pattern).escape('\\'))),
+                .add(
+                    Expr::col(user::Column::EmailNormalized)
+                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                )
+                .add(
+                    Expr::expr(Func::lower(Expr::col(user::Column::Name)))
+                        .like(LikeExpr::new(pattern).escape('\\')),
+                ),
         );
     }
-    let total = user::Entity::find().filter(condition.clone()).count(db).await?;
+    let total = user::Entity::find()
+        .filter(condition.clone())
+        .count(db)
+        .await?;
     let mut query = user::Entity::find().filter(condition);
     if let Some(after) = after {
         query = query.filter(user::Column::Id.gt(after));
     }
-    let rows = query.order_by_asc(user::Column::Id).limit(limit).all(db).await?;
+    let rows = query
+        .order_by_asc(user::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
     Ok((rows, total))
 }
 
 fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
-pub async fn role_by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<role::Model>, DbErr> {
-    role::Entity::find().filter(role::Column::Name.eq(name)).one(db).await
+pub async fn role_by_name(
+    db: &impl ConnectionTrait,
+    name: &str,
+) -> Result<Option<role::Model>, DbErr> {
+    role::Entity::find()
+        .filter(role::Column::Name.eq(name))
+        .one(db)
+        .await
 }
 
 pub async fn role_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<role::Model>, DbErr> {
@@ -78,11 +105,17 @@ pub async fn role_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<ro
 
 /// Every role with its permissions, in creation order.
 pub async fn all_roles(db: &impl ConnectionTrait) -> Result<Vec<RoleView>, DbErr> {
-    let roles = role::Entity::find().order_by_asc(role::Column::CreatedAt).all(db).await?;
+    let roles = role::Entity::find()
+        .order_by_asc(role::Column::CreatedAt)
+        .all(db)
+        .await?;
     with_permissions(db, roles).await
 }
 
-async fn with_permissions(db: &impl ConnectionTrait, roles: Vec<role::Model>) -> Result<Vec<RoleView>, DbErr> {
+async fn with_permissions(
+    db: &impl ConnectionTrait,
+    roles: Vec<role::Model>,
+) -> Result<Vec<RoleView>, DbErr> {
     let ids: Vec<Uuid> = roles.iter().map(|r| r.id).collect();
     let mut permissions: HashMap<Uuid, Vec<String>> = HashMap::new();
     for row in role_permission::Entity::find()
@@ -91,7 +124,10 @@ async fn with_permissions(db: &impl ConnectionTrait, roles: Vec<role::Model>) ->
         .all(db)
         .await?
     {
-        permissions.entry(row.role_id).or_default().push(row.permission);
+        permissions
+            .entry(row.role_id)
+            .or_default()
+            .push(row.permission);
     }
     Ok(roles
         .into_iter()
@@ -104,7 +140,10 @@ async fn with_permissions(db: &impl ConnectionTrait, roles: Vec<role::Model>) ->
 }
 
 /// Roles of many users at once: user id → roles.
-pub async fn roles_by_user(db: &impl ConnectionTrait, user_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<RoleView>>, DbErr> {
+pub async fn roles_by_user(
+    db: &impl ConnectionTrait,
+    user_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<RoleView>>, DbErr> {
     let links = user_role::Entity::find()
         .filter(user_role::Column::UserId.is_in(user_ids.iter().copied()))
         .all(db)
@@ -126,7 +165,10 @@ pub async fn roles_by_user(db: &impl ConnectionTrait, user_ids: &[Uuid]) -> Resu
 }
 
 /// The permissions a user holds through all their roles: the access token's `scope`.
-pub async fn scopes_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result<BTreeSet<String>, DbErr> {
+pub async fn scopes_of(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<BTreeSet<String>, DbErr> {
     let roles = roles_by_user(db, &[user_id]).await?;
     Ok(roles
         .into_values()
@@ -159,15 +201,21 @@ pub async fn insert_role(
 }
 
 /// Replaces a role's permissions.
-pub async fn set_permissions(db: &impl ConnectionTrait, role_id: Uuid, permissions: &BTreeSet<String>) -> Result<(), DbErr> {
+pub async fn set_permissions(
+    db: &impl ConnectionTrait,
+    role_id: Uuid,
+    permissions: &BTreeSet<String>,
+) -> Result<(), DbErr> {
     role_permission::Entity::delete_many()
         .filter(role_permission::Column::RoleId.eq(role_id))
         .exec(db)
         .await?;
     if !permissions.is_empty() {
-        role_permission::Entity::insert_many(permissions.iter().map(|p| role_permission::ActiveModel {
-            role_id: Set(role_id),
-            permission: Set(p.clone()),
+        role_permission::Entity::insert_many(permissions.iter().map(|p| {
+            role_permission::ActiveModel {
+                role_id: Set(role_id),
+                permission: Set(p.clone()),
+            }
         }))
         .exec(db)
         .await?;
@@ -176,8 +224,14 @@ pub async fn set_permissions(db: &impl ConnectionTrait, role_id: Uuid, permissio
 }
 
 /// Grants a role; granting one already held changes nothing.
-pub async fn grant_role(db: &impl ConnectionTrait, user_id: Uuid, role_id: Uuid) -> Result<(), DbErr> {
-    let held = user_role::Entity::find_by_id((user_id, role_id)).one(db).await?;
+pub async fn grant_role(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    role_id: Uuid,
+) -> Result<(), DbErr> {
+    let held = user_role::Entity::find_by_id((user_id, role_id))
+        .one(db)
+        .await?;
     if held.is_none() {
         user_role::ActiveModel {
             user_id: Set(user_id),
@@ -190,8 +244,14 @@ pub async fn grant_role(db: &impl ConnectionTrait, user_id: Uuid, role_id: Uuid)
     Ok(())
 }
 
-pub async fn remove_role(db: &impl ConnectionTrait, user_id: Uuid, role_id: Uuid) -> Result<(), DbErr> {
-    user_role::Entity::delete_by_id((user_id, role_id)).exec(db).await?;
+pub async fn remove_role(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    role_id: Uuid,
+) -> Result<(), DbErr> {
+    user_role::Entity::delete_by_id((user_id, role_id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -224,7 +284,10 @@ pub async fn insert_refresh_token(
     Ok(())
 }
 
-pub async fn refresh_token_by_hash(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<refresh_token::Model>, DbErr> {
+pub async fn refresh_token_by_hash(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<refresh_token::Model>, DbErr> {
     refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(token_hash))
         .one(db)
@@ -254,7 +317,10 @@ pub async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> Result
     Ok(result.rows_affected)
 }
 
-pub async fn insert_user(db: &impl ConnectionTrait, model: user::Model) -> Result<user::Model, DbErr> {
+pub async fn insert_user(
+    db: &impl ConnectionTrait,
+    model: user::Model,
+) -> Result<user::Model, DbErr> {
     user::ActiveModel {
         id: Set(model.id),
         email: Set(model.email),

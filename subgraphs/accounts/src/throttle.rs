@@ -28,7 +28,11 @@ impl LoginThrottle {
     }
 
     /// Refuses a locked-out attempt, or holds it for the current slow-down.
-    pub async fn admit(&self, email_normalized: &str, addr: Option<IpAddr>) -> Result<(), ApiError> {
+    pub async fn admit(
+        &self,
+        email_normalized: &str,
+        addr: Option<IpAddr>,
+    ) -> Result<(), ApiError> {
         let account = self.count(&account_key(email_normalized)).await;
         let address = match addr {
             Some(ip) => self.count(&address_key(ip)).await,
@@ -125,7 +129,10 @@ mod tests {
             t.record_failure("a@x.io", None).await;
         }
         assert!(t.admit("a@x.io", None).await.is_err());
-        assert!(t.admit("b@x.io", None).await.is_ok(), "other accounts unaffected");
+        assert!(
+            t.admit("b@x.io", None).await.is_ok(),
+            "other accounts unaffected"
+        );
         t.record_success("a@x.io").await;
         assert!(t.admit("a@x.io", None).await.is_ok());
     }
@@ -138,7 +145,11 @@ mod tests {
             t.record_failure(&format!("user{n}@x.io"), Some(ip)).await;
         }
         assert!(t.admit("fresh@x.io", Some(ip)).await.is_err());
-        assert!(t.admit("fresh@x.io", Some("203.0.113.8".parse().unwrap())).await.is_ok());
+        assert!(
+            t.admit("fresh@x.io", Some("203.0.113.8".parse().unwrap()))
+                .await
+                .is_ok()
+        );
     }
 
     #[test]

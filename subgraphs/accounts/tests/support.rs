@@ -58,7 +58,9 @@ pub fn test_settings(db: &TestDatabase) -> Settings {
 
 impl Accounts {
     pub async fn start(backend: Backend) -> Self {
-        let db = TestDatabase::create(backend).await.expect("database for backend");
+        let db = TestDatabase::create(backend)
+            .await
+            .expect("database for backend");
         Self::start_with(db, |_| {}).await
     }
 
@@ -86,7 +88,9 @@ impl Accounts {
     }
 
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
-        self.post(&json!({ "query": query, "variables": variables }), token).await.1
+        self.post(&json!({ "query": query, "variables": variables }), token)
+            .await
+            .1
     }
 
     pub async fn register(&self, email: &str, password: &str, name: &str) -> Value {
@@ -113,8 +117,14 @@ impl Accounts {
         let login = &body["data"]["login"];
         assert_eq!(login["userErrors"], json!([]), "login failed: {body}");
         (
-            login["accessToken"].as_str().expect("access token").to_owned(),
-            login["refreshToken"].as_str().expect("refresh token").to_owned(),
+            login["accessToken"]
+                .as_str()
+                .expect("access token")
+                .to_owned(),
+            login["refreshToken"]
+                .as_str()
+                .expect("refresh token")
+                .to_owned(),
         )
     }
 
@@ -144,14 +154,21 @@ impl Accounts {
 
 /// The `extensions.code` of the first top-level error.
 pub fn error_code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("<no error code>")
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<no error code>")
 }
 
 /// The codes of a payload's userErrors.
 pub fn user_error_codes(payload: &Value) -> Vec<String> {
     payload["userErrors"]
         .as_array()
-        .map(|errors| errors.iter().map(|e| e["code"].as_str().unwrap_or_default().to_owned()).collect())
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["code"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -234,8 +234,12 @@ impl Settings {
                 self.trust_forwarded_for = parse_bool(value).map_err(bad)?
             }
             "MICROMALL_MAX_BODY_BYTES" => self.max_body_bytes = parse(value).map_err(bad)?,
-            "MICROMALL_LOGIN_ACCOUNT_LOCK_AFTER" => self.login.account_lock_after = parse(value).map_err(bad)?,
-            "MICROMALL_LOGIN_ADDRESS_LOCK_AFTER" => self.login.address_lock_after = parse(value).map_err(bad)?,
+            "MICROMALL_LOGIN_ACCOUNT_LOCK_AFTER" => {
+                self.login.account_lock_after = parse(value).map_err(bad)?
+            }
+            "MICROMALL_LOGIN_ADDRESS_LOCK_AFTER" => {
+                self.login.address_lock_after = parse(value).map_err(bad)?
+            }
             "MICROMALL_LOGIN_WINDOW" => self.login.window = parse_duration(value).map_err(bad)?,
             _ => {
                 // MICROMALL_<SUBGRAPH>_DATABASE_URL
@@ -258,10 +262,8 @@ impl Settings {
         if let Some(url) = self.database_urls.get(subgraph) {
             return url.clone();
         }
-        if alone {
-            if let Some(url) = &self.database_url {
-                return url.clone();
-            }
+        if let Some(url) = self.database_url.as_ref().filter(|_| alone) {
+            return url.clone();
         }
         let path = self.data_dir.join(format!("{subgraph}.db"));
         format!("sqlite://{}?mode=rwc", path.display())

@@ -30,7 +30,10 @@ pub struct QueryLog {
 
 impl QueryLog {
     pub fn start(&self) {
-        self.statements.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.statements
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         self.recording.store(true, Ordering::SeqCst);
     }
 

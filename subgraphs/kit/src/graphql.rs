@@ -50,5 +50,7 @@ pub fn viewer<'a>(ctx: &'a Context<'_>) -> &'a Viewer {
 
 /// The caller's network address, when known.
 pub fn client_addr(ctx: &Context<'_>) -> ClientAddr {
-    ctx.data_opt::<ClientAddr>().copied().unwrap_or(ClientAddr(None))
+    ctx.data_opt::<ClientAddr>()
+        .copied()
+        .unwrap_or(ClientAddr(None))
 }

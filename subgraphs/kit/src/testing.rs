@@ -79,7 +79,9 @@ async fn drop_stale_databases(admin: &sea_orm::DatabaseConnection) {
     };
     let cutoff = chrono::Utc::now().timestamp_millis() - 3_600_000;
     for Name { datname } in names {
-        let created = datname.get(4..16).and_then(|hex| i64::from_str_radix(hex, 16).ok());
+        let created = datname
+            .get(4..16)
+            .and_then(|hex| i64::from_str_radix(hex, 16).ok());
         if created.is_some_and(|ms| ms < cutoff) {
             let _ = admin
                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"))

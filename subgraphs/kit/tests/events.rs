@@ -25,7 +25,9 @@ impl MigratorTrait for EventTables {
 
 async fn database(backend: Backend) -> DatabaseConnection {
     let db = TestDatabase::create(backend).await.expect("test database");
-    micromall_kit::db::connect::<EventTables>(&db.url).await.expect("migrated")
+    micromall_kit::db::connect::<EventTables>(&db.url)
+        .await
+        .expect("migrated")
 }
 
 /// Forwards events to a channel, failing the first `fail_first` deliveries.
@@ -38,7 +40,14 @@ struct Recorder {
 impl Recorder {
     fn new(fail_first: usize) -> (Arc<Self>, mpsc::UnboundedReceiver<Event>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        (Arc::new(Self { tx, fail_first, calls: AtomicUsize::new(0) }), rx)
+        (
+            Arc::new(Self {
+                tx,
+                fail_first,
+                calls: AtomicUsize::new(0),
+            }),
+            rx,
+        )
     }
 }
 
@@ -66,18 +75,30 @@ async fn only_committed_events_are_published_and_each_once() {
         let db = database(backend).await;
         let bus = InProcessBus::default();
         let (recorder, mut rx) = Recorder::new(0);
-        bus.subscribe("test", &["orders.>"], recorder).await.unwrap();
+        bus.subscribe("test", &["orders.>"], recorder)
+            .await
+            .unwrap();
         let outbox = Outbox::default();
 
         let rolled_back = db.begin().await.unwrap();
-        outbox.enqueue(&rolled_back, "orders.order.placed", &json!({ "n": 1 })).await.unwrap();
+        outbox
+            .enqueue(&rolled_back, "orders.order.placed", &json!({ "n": 1 }))
+            .await
+            .unwrap();
         rolled_back.rollback().await.unwrap();
         let committed = db.begin().await.unwrap();
-        let id = outbox.enqueue(&committed, "orders.order.placed", &json!({ "n": 2 })).await.unwrap();
+        let id = outbox
+            .enqueue(&committed, "orders.order.placed", &json!({ "n": 2 }))
+            .await
+            .unwrap();
         committed.commit().await.unwrap();
 
         assert_eq!(relay_batch(&db, &bus).await.unwrap(), 1, "{backend:?}");
-        assert_eq!(relay_batch(&db, &bus).await.unwrap(), 0, "{backend:?}: nothing left");
+        assert_eq!(
+            relay_batch(&db, &bus).await.unwrap(),
+            0,
+            "{backend:?}: nothing left"
+        );
         let event = next(&mut rx).await;
         assert_eq!((event.id, event.payload["n"].as_i64()), (id, Some(2)));
         assert!(rx.try_recv().is_err(), "{backend:?}: delivered once");
@@ -90,16 +111,25 @@ async fn the_relay_retries_until_a_failing_consumer_recovers() {
         let db = database(backend).await;
         let bus: Arc<dyn EventBus> = Arc::new(InProcessBus::default());
         let (recorder, mut rx) = Recorder::new(2);
-        bus.subscribe("flaky", &["catalog.product.changed"], recorder.clone()).await.unwrap();
+        bus.subscribe("flaky", &["catalog.product.changed"], recorder.clone())
+            .await
+            .unwrap();
         let outbox = Outbox::default();
         let stop = CancellationToken::new();
         let relay = outbox.spawn_relay(db.clone(), bus, stop.clone());
 
-        outbox.enqueue(&db, "catalog.product.changed", &json!({ "id": "p1" })).await.unwrap();
+        outbox
+            .enqueue(&db, "catalog.product.changed", &json!({ "id": "p1" }))
+            .await
+            .unwrap();
         outbox.wake();
         let event = next(&mut rx).await;
         assert_eq!(event.payload["id"], "p1");
-        assert_eq!(recorder.calls.load(Ordering::SeqCst), 3, "{backend:?}: two failures, then success");
+        assert_eq!(
+            recorder.calls.load(Ordering::SeqCst),
+            3,
+            "{backend:?}: two failures, then success"
+        );
         // The row is marked published right after delivery.
         tokio::time::timeout(Duration::from_secs(5), async {
             while pending_count(&db).await.unwrap() > 0 {
@@ -117,27 +147,39 @@ async fn the_relay_retries_until_a_failing_consumer_recovers() {
 async fn the_inbox_applies_a_redelivered_event_once() {
     for backend in backends() {
         let db = database(backend).await;
-        db.execute_unprepared("CREATE TABLE effects (n INTEGER NOT NULL)").await.unwrap();
+        db.execute_unprepared("CREATE TABLE effects (n INTEGER NOT NULL)")
+            .await
+            .unwrap();
         let event_id = uuid::Uuid::now_v7();
         let deliveries = (0..5).map(|_| {
             let db = db.clone();
             async move {
                 if let Some(txn) = inbox::begin_once(&db, "counter", event_id).await.unwrap() {
-                    txn.execute_unprepared("INSERT INTO effects (n) VALUES (1)").await.unwrap();
+                    txn.execute_unprepared("INSERT INTO effects (n) VALUES (1)")
+                        .await
+                        .unwrap();
                     txn.commit().await.unwrap();
                 }
             }
         });
         futures::future::join_all(deliveries).await;
         let rows = db
-            .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SELECT COUNT(*) AS c FROM effects"))
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS c FROM effects",
+            ))
             .await
             .unwrap()
             .unwrap();
         let count: i64 = rows.try_get("", "c").unwrap();
         assert_eq!(count, 1, "{backend:?}");
         // Another consumer handles the same event independently.
-        assert!(inbox::begin_once(&db, "other", event_id).await.unwrap().is_some());
+        assert!(
+            inbox::begin_once(&db, "other", event_id)
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 }
 
@@ -153,7 +195,9 @@ async fn nats_jetstream_delivers_dedupes_and_redelivers() {
         .await
         .expect("MICROMALL_TEST_NATS_URL is set but NATS is unreachable");
     let (recorder, mut rx) = Recorder::new(1);
-    bus.subscribe("consumer", &["payments.payment.*"], recorder.clone()).await.unwrap();
+    bus.subscribe("consumer", &["payments.payment.*"], recorder.clone())
+        .await
+        .unwrap();
 
     let event = Event {
         id: uuid::Uuid::now_v7(),
@@ -165,7 +209,14 @@ async fn nats_jetstream_delivers_dedupes_and_redelivers() {
     bus.publish(&event).await.unwrap(); // a relay re-sending after a crash
     let received = next(&mut rx).await;
     assert_eq!(received, event);
-    assert_eq!(recorder.calls.load(Ordering::SeqCst), 2, "first delivery failed and was redelivered");
+    assert_eq!(
+        recorder.calls.load(Ordering::SeqCst),
+        2,
+        "first delivery failed and was redelivered"
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(rx.try_recv().is_err(), "the duplicate publish was not delivered again");
+    assert!(
+        rx.try_recv().is_err(),
+        "the duplicate publish was not delivered again"
+    );
 }

@@ -17,7 +17,9 @@ impl Loader<Uuid> for UserLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let users = store::users_by_ids(&self.0, keys).await.map_err(ApiError::from)?;
+        let users = store::users_by_ids(&self.0, keys)
+            .await
+            .map_err(ApiError::from)?;
         Ok(users.into_iter().map(|u| (u.id, u)).collect())
     }
 }
@@ -29,6 +31,8 @@ impl Loader<Uuid> for RolesLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(store::roles_by_user(&self.0, keys).await.map_err(ApiError::from)?)
+        Ok(store::roles_by_user(&self.0, keys)
+            .await
+            .map_err(ApiError::from)?)
     }
 }

@@ -23,8 +23,14 @@ pub fn build(accounts: Option<Arc<Accounts>>) -> AccountsSchema {
     let mut builder = schema_builder(Query, Mutation);
     if let Some(accounts) = accounts {
         builder = builder
-            .data(DataLoader::new(UserLoader(accounts.db.clone()), tokio::spawn))
-            .data(DataLoader::new(RolesLoader(accounts.db.clone()), tokio::spawn))
+            .data(DataLoader::new(
+                UserLoader(accounts.db.clone()),
+                tokio::spawn,
+            ))
+            .data(DataLoader::new(
+                RolesLoader(accounts.db.clone()),
+                tokio::spawn,
+            ))
             .data(accounts);
     }
     builder.finish()

@@ -18,7 +18,10 @@ impl Query {
     #[graphql(directive = authenticated::apply())]
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let id = viewer(ctx).require_user()?;
-        let user = ctx.data_unchecked::<DataLoader<UserLoader>>().load_one(id).await?;
+        let user = ctx
+            .data_unchecked::<DataLoader<UserLoader>>()
+            .load_one(id)
+            .await?;
         Ok(user.map(User::new))
     }
 
@@ -37,7 +40,13 @@ impl Query {
             .data_unchecked::<Arc<Accounts>>()
             .list_users(query.as_deref(), &page)
             .await?;
-        Ok(build_page(&page, rows, total, |u| u.id.to_string(), User::new))
+        Ok(build_page(
+            &page,
+            rows,
+            total,
+            |u| u.id.to_string(),
+            User::new,
+        ))
     }
 
     #[graphql(requires_scopes = "users:manage")]
@@ -53,7 +62,10 @@ impl Query {
         let Ok(id) = Uuid::parse_str(&id) else {
             return Ok(None);
         };
-        let user = ctx.data_unchecked::<DataLoader<UserLoader>>().load_one(id).await?;
+        let user = ctx
+            .data_unchecked::<DataLoader<UserLoader>>()
+            .load_one(id)
+            .await?;
         Ok(user.map(User::new))
     }
 }

@@ -20,11 +20,17 @@ pub struct User {
 
 impl User {
     pub fn new(model: user::Model) -> Self {
-        Self { model, disclosed: false }
+        Self {
+            model,
+            disclosed: false,
+        }
     }
 
     pub fn disclosed(model: user::Model) -> Self {
-        Self { model, disclosed: true }
+        Self {
+            model,
+            disclosed: true,
+        }
     }
 
     fn check_private(&self, ctx: &Context<'_>) -> Result<(), ApiError> {

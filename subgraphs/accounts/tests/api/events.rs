@@ -29,8 +29,13 @@ async fn registration_publishes_an_event_through_the_outbox(backend: Backend) {
         .subscribe("test", &["accounts.user.*"], Arc::new(Forward(tx)))
         .await
         .unwrap();
-    let body = app.register("evented@example.com", PASSWORD, "Eve Vented").await;
-    let id = body["data"]["register"]["user"]["id"].as_str().unwrap().to_owned();
+    let body = app
+        .register("evented@example.com", PASSWORD, "Eve Vented")
+        .await;
+    let id = body["data"]["register"]["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // The admin bootstrapped at start-up registered too; find ours.
     let event = tokio::time::timeout(Duration::from_secs(5), async {

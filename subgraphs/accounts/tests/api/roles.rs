@@ -17,20 +17,34 @@ const ASSIGN: &str = "mutation($u: ID!, $r: ID!) { assignRole(userId: $u, roleId
 const REVOKE: &str = "mutation($u: ID!, $r: ID!) { revokeRole(userId: $u, roleId: $r) { user { id roles { name } } userErrors { field code } } }";
 
 async fn create_role(app: &Accounts, admin: &str, name: &str, permissions: &[&str]) -> Value {
-    app.gql(CREATE_ROLE, json!({ "input": { "name": name, "permissions": permissions } }), Some(admin))
-        .await
+    app.gql(
+        CREATE_ROLE,
+        json!({ "input": { "name": name, "permissions": permissions } }),
+        Some(admin),
+    )
+    .await
 }
 
 async fn customers_are_forbidden_and_anonymous_callers_unauthenticated(backend: Backend) {
     let app = Accounts::start(backend).await;
     let (id, customer) = app.customer("shopper@example.com").await;
     for query in ["{ users { totalCount } }", "{ roles { name } }"] {
-        assert_eq!(error_code(&app.gql(query, json!({}), Some(&customer)).await), "FORBIDDEN", "{query}");
-        assert_eq!(error_code(&app.gql(query, json!({}), None).await), "UNAUTHENTICATED", "{query}");
+        assert_eq!(
+            error_code(&app.gql(query, json!({}), Some(&customer)).await),
+            "FORBIDDEN",
+            "{query}"
+        );
+        assert_eq!(
+            error_code(&app.gql(query, json!({}), None).await),
+            "UNAUTHENTICATED",
+            "{query}"
+        );
     }
     let body = create_role(&app, &customer, "sneaky", &["users:manage"]).await;
     assert_eq!(error_code(&body), "FORBIDDEN");
-    let body = app.gql(ASSIGN, json!({ "u": id, "r": id }), Some(&customer)).await;
+    let body = app
+        .gql(ASSIGN, json!({ "u": id, "r": id }), Some(&customer))
+        .await;
     assert_eq!(error_code(&body), "FORBIDDEN");
 }
 
@@ -41,20 +55,39 @@ async fn granted_roles_reach_the_next_token_and_revoked_ones_leave_it(backend: B
     assert!(!scopes(&before).contains(&"catalog:write".to_owned()));
 
     let role = create_role(&app, &admin, "catalog-editor", &["catalog:write"]).await;
-    let role_id = role["data"]["createRole"]["role"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(role["data"]["createRole"]["role"]["permissions"], json!(["catalog:write"]));
+    let role_id = role["data"]["createRole"]["role"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        role["data"]["createRole"]["role"]["permissions"],
+        json!(["catalog:write"])
+    );
 
-    let assigned = app.gql(ASSIGN, json!({ "u": id, "r": role_id }), Some(&admin)).await;
-    let names: Vec<_> = assigned["data"]["assignRole"]["user"]["roles"].as_array().unwrap().iter().map(|r| r["name"].clone()).collect();
+    let assigned = app
+        .gql(ASSIGN, json!({ "u": id, "r": role_id }), Some(&admin))
+        .await;
+    let names: Vec<_> = assigned["data"]["assignRole"]["user"]["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].clone())
+        .collect();
     assert!(names.contains(&json!("catalog-editor")), "{assigned}");
 
     let (granted, refresh) = app.login("editor@example.com", PASSWORD).await;
     assert!(scopes(&granted).contains(&"catalog:write".to_owned()));
 
-    app.gql(REVOKE, json!({ "u": id, "r": role_id }), Some(&admin)).await;
+    app.gql(REVOKE, json!({ "u": id, "r": role_id }), Some(&admin))
+        .await;
     let refreshed = app.refresh(&refresh).await;
-    let token = refreshed["data"]["refreshToken"]["accessToken"].as_str().unwrap();
-    assert!(!scopes(token).contains(&"catalog:write".to_owned()), "revoked scope still in the next token");
+    let token = refreshed["data"]["refreshToken"]["accessToken"]
+        .as_str()
+        .unwrap();
+    assert!(
+        !scopes(token).contains(&"catalog:write".to_owned()),
+        "revoked scope still in the next token"
+    );
 }
 
 async fn role_management_reports_its_codes(backend: Backend) {
@@ -63,26 +96,67 @@ async fn role_management_reports_its_codes(backend: Backend) {
     let (id, _) = app.customer("someone@example.com").await;
 
     let bad_name = create_role(&app, &admin, "Has Spaces", &[]).await;
-    assert_eq!(user_error_codes(&bad_name["data"]["createRole"]), ["INVALID_NAME"]);
+    assert_eq!(
+        user_error_codes(&bad_name["data"]["createRole"]),
+        ["INVALID_NAME"]
+    );
     let bad_perm = create_role(&app, &admin, "odd", &["root:all"]).await;
-    assert_eq!(user_error_codes(&bad_perm["data"]["createRole"]), ["INVALID_PERMISSION"]);
+    assert_eq!(
+        user_error_codes(&bad_perm["data"]["createRole"]),
+        ["INVALID_PERMISSION"]
+    );
     let taken = create_role(&app, &admin, "customer", &[]).await;
-    assert_eq!(user_error_codes(&taken["data"]["createRole"]), ["NAME_TAKEN"]);
+    assert_eq!(
+        user_error_codes(&taken["data"]["createRole"]),
+        ["NAME_TAKEN"]
+    );
 
     let missing = app
-        .gql(ASSIGN, json!({ "u": id, "r": "0199aaaa-0000-7000-8000-000000000000" }), Some(&admin))
+        .gql(
+            ASSIGN,
+            json!({ "u": id, "r": "0199aaaa-0000-7000-8000-000000000000" }),
+            Some(&admin),
+        )
         .await;
-    assert_eq!(user_error_codes(&missing["data"]["assignRole"]), ["NOT_FOUND"]);
-    assert_eq!(missing["data"]["assignRole"]["userErrors"][0]["field"], json!(["roleId"]));
-    let nonsense = app.gql(REVOKE, json!({ "u": "x", "r": "y" }), Some(&admin)).await;
-    assert_eq!(user_error_codes(&nonsense["data"]["revokeRole"]), ["NOT_FOUND", "NOT_FOUND"]);
+    assert_eq!(
+        user_error_codes(&missing["data"]["assignRole"]),
+        ["NOT_FOUND"]
+    );
+    assert_eq!(
+        missing["data"]["assignRole"]["userErrors"][0]["field"],
+        json!(["roleId"])
+    );
+    let nonsense = app
+        .gql(REVOKE, json!({ "u": "x", "r": "y" }), Some(&admin))
+        .await;
+    assert_eq!(
+        user_error_codes(&nonsense["data"]["revokeRole"]),
+        ["NOT_FOUND", "NOT_FOUND"]
+    );
 
     // The only administrator keeps the admin role.
-    let roles = app.gql("{ roles { id name } }", json!({}), Some(&admin)).await;
-    let admin_role = roles["data"]["roles"].as_array().unwrap().iter().find(|r| r["name"] == "admin").unwrap()["id"].clone();
+    let roles = app
+        .gql("{ roles { id name } }", json!({}), Some(&admin))
+        .await;
+    let admin_role = roles["data"]["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "admin")
+        .unwrap()["id"]
+        .clone();
     let me = app.gql("{ me { id } }", json!({}), Some(&admin)).await;
-    let last = app.gql(REVOKE, json!({ "u": me["data"]["me"]["id"], "r": admin_role }), Some(&admin)).await;
-    assert_eq!(user_error_codes(&last["data"]["revokeRole"]), ["LAST_ADMIN"]);
+    let last = app
+        .gql(
+            REVOKE,
+            json!({ "u": me["data"]["me"]["id"], "r": admin_role }),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        user_error_codes(&last["data"]["revokeRole"]),
+        ["LAST_ADMIN"]
+    );
 }
 
 async fn the_first_admin_holds_every_permission(backend: Backend) {
@@ -90,7 +164,10 @@ async fn the_first_admin_holds_every_permission(backend: Backend) {
     let admin = app.admin_token().await;
     let mut granted = scopes(&admin);
     granted.sort();
-    let mut all: Vec<String> = micromall_kit::auth::PERMISSIONS.iter().map(|p| p.to_string()).collect();
+    let mut all: Vec<String> = micromall_kit::auth::PERMISSIONS
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
     all.sort();
     assert_eq!(granted, all);
 }
@@ -99,18 +176,37 @@ async fn users_are_listed_with_search_and_keyset_pages(backend: Backend) {
     let app = Accounts::start(backend).await;
     let admin = app.admin_token().await;
     for n in 0..3 {
-        app.register(&format!("page{n}@example.com"), PASSWORD, &format!("Pager {n}")).await;
+        app.register(
+            &format!("page{n}@example.com"),
+            PASSWORD,
+            &format!("Pager {n}"),
+        )
+        .await;
     }
-    app.register("other@example.com", PASSWORD, "100%_literal").await;
+    app.register("other@example.com", PASSWORD, "100%_literal")
+        .await;
     let query = "query($first: Int, $after: String, $q: String) { users(first: $first, after: $after, query: $q) { totalCount edges { cursor node { email } } pageInfo { hasNextPage endCursor } } }";
-    let first = app.gql(query, json!({ "first": 2, "q": "PAGE" }), Some(&admin)).await;
+    let first = app
+        .gql(query, json!({ "first": 2, "q": "PAGE" }), Some(&admin))
+        .await;
     let users = &first["data"]["users"];
     assert_eq!(users["totalCount"], 3, "{first}");
     assert_eq!(users["edges"].as_array().unwrap().len(), 2);
     assert_eq!(users["pageInfo"]["hasNextPage"], true);
     let after = users["pageInfo"]["endCursor"].as_str().unwrap();
-    let second = app.gql(query, json!({ "first": 2, "after": after, "q": "page" }), Some(&admin)).await;
-    let emails: Vec<_> = second["data"]["users"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["email"].clone()).collect();
+    let second = app
+        .gql(
+            query,
+            json!({ "first": 2, "after": after, "q": "page" }),
+            Some(&admin),
+        )
+        .await;
+    let emails: Vec<_> = second["data"]["users"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["email"].clone())
+        .collect();
     assert_eq!(emails, [json!("page2@example.com")]);
     assert_eq!(second["data"]["users"]["pageInfo"]["hasNextPage"], false);
 
@@ -119,6 +215,8 @@ async fn users_are_listed_with_search_and_keyset_pages(backend: Backend) {
     assert_eq!(literal["data"]["users"]["totalCount"], 1, "{literal}");
     let zero = app.gql(query, json!({ "first": 0 }), Some(&admin)).await;
     assert_eq!(error_code(&zero), "BAD_USER_INPUT");
-    let bad_cursor = app.gql(query, json!({ "after": "bm9wZQ" }), Some(&admin)).await;
+    let bad_cursor = app
+        .gql(query, json!({ "after": "bm9wZQ" }), Some(&admin))
+        .await;
     assert_eq!(error_code(&bad_cursor), "BAD_USER_INPUT");
 }

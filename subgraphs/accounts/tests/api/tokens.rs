@@ -10,7 +10,8 @@ use crate::support::{Accounts, claims, error_code};
 on_every_backend!(forged_expired_and_unsigned_tokens_are_refused);
 
 async fn me_with(app: &Accounts, token: &str) -> (u16, Value) {
-    app.post(&json!({ "query": "{ me { id } }" }), Some(token)).await
+    app.post(&json!({ "query": "{ me { id } }" }), Some(token))
+        .await
 }
 
 fn sign(pem: &[u8], claims: &Value) -> String {
@@ -31,7 +32,11 @@ async fn forged_expired_and_unsigned_tokens_are_refused(backend: Backend) {
     expired["iat"] = json!(now - 7200);
     expired["exp"] = json!(now - 3600);
     let (status, body) = me_with(&app, &sign(&pem, &expired)).await;
-    assert_eq!((status, error_code(&body)), (401, "UNAUTHENTICATED"), "{body}");
+    assert_eq!(
+        (status, error_code(&body)),
+        (401, "UNAUTHENTICATED"),
+        "{body}"
+    );
     assert_eq!(body["data"], Value::Null);
 
     // Same claims, escalated scope, signed by a key the attacker made.
