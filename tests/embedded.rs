@@ -1,0 +1,135 @@
+//! The `micromall` binary as a newcomer runs it: everything in one process, empty data
+//! directory, then register / login / me over HTTP, then a graceful stop on SIGTERM.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+struct Stack {
+    child: Child,
+    base: String,
+    data_dir: std::path::PathBuf,
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// A port range nobody listens on: probe `base` and the ports after it.
+fn free_port_base(span: u16) -> u16 {
+    'search: for _ in 0..50 {
+        let probe = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        if probe > u16::MAX - span {
+            continue;
+        }
+        for port in probe..probe + span {
+            if TcpListener::bind(("127.0.0.1", port)).is_err() {
+                continue 'search;
+            }
+        }
+        return probe;
+    }
+    panic!("no free port range");
+}
+
+async fn start() -> Stack {
+    let data_dir = std::env::temp_dir().join(format!("micromall-e2e-{}", uuid::Uuid::now_v7().simple()));
+    let port_base = free_port_base(10);
+    let child = Command::new(env!("CARGO_BIN_EXE_micromall"))
+        .env("MICROMALL_DATA_DIR", &data_dir)
+        .env("MICROMALL_SUBGRAPH_PORT_BASE", port_base.to_string())
+        .env("MICROMALL_ADMIN_EMAIL", "boss@example.com")
+        .env("MICROMALL_ADMIN_PASSWORD", "boss password 123")
+        .env_remove("DATABASE_URL")
+        .env_remove("NATS_URL")
+        .env_remove("REDIS_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start micromall");
+    let stack = Stack {
+        child,
+        base: format!("http://127.0.0.1:{port_base}"),
+        data_dir,
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(r) = reqwest::get(format!("{}/health/ready", stack.base)).await {
+            if r.status().is_success() {
+                return stack;
+            }
+        }
+        assert!(Instant::now() < deadline, "micromall did not become ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn gql(base: &str, query: &str, variables: Value, token: Option<&str>) -> Value {
+    let mut request = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_fresh_install_registers_signs_in_and_stops_cleanly() {
+    let mut stack = start().await;
+    let base = stack.base.clone();
+
+    let registered = gql(
+        &base,
+        "mutation($i: RegisterInput!) { register(input: $i) { user { id } userErrors { code } } }",
+        json!({ "i": { "email": "new@example.com", "password": "correct horse battery", "name": "Newcomer" } }),
+        None,
+    )
+    .await;
+    let id = registered["data"]["register"]["user"]["id"].as_str().expect("registered").to_owned();
+
+    let login = gql(
+        &base,
+        "mutation($i: LoginInput!) { login(input: $i) { accessToken userErrors { code } } }",
+        json!({ "i": { "email": "new@example.com", "password": "correct horse battery" } }),
+        None,
+    )
+    .await;
+    let token = login["data"]["login"]["accessToken"].as_str().expect("access token").to_owned();
+
+    let me = gql(&base, "{ me { id name email } }", json!({}), Some(&token)).await;
+    assert_eq!(me["data"]["me"], json!({ "id": id, "name": "Newcomer", "email": "new@example.com" }));
+
+    // The administrator from the environment exists and may list users.
+    let admin = gql(
+        &base,
+        "mutation { login(input: { email: \"boss@example.com\", password: \"boss password 123\" }) { accessToken } }",
+        json!({}),
+        None,
+    )
+    .await;
+    let admin_token = admin["data"]["login"]["accessToken"].as_str().expect("admin token").to_owned();
+    let users = gql(&base, "{ users { totalCount } }", json!({}), Some(&admin_token)).await;
+    assert_eq!(users["data"]["users"]["totalCount"], 2);
+
+    assert!(stack.data_dir.join("accounts.db").exists(), "SQLite file under the data dir");
+
+    // SIGTERM: a graceful stop exits 0.
+    let pid = stack.child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = stack.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "micromall did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit status {status:?}");
+}
