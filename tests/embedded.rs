@@ -23,7 +23,11 @@ impl Drop for Stack {
 /// A port range nobody listens on: probe `base` and the ports after it.
 fn free_port_base(span: u16) -> u16 {
     'search: for _ in 0..50 {
-        let probe = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let probe = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         if probe > u16::MAX - span {
             continue;
         }
@@ -38,7 +42,8 @@ fn free_port_base(span: u16) -> u16 {
 }
 
 async fn start() -> Stack {
-    let data_dir = std::env::temp_dir().join(format!("micromall-e2e-{}", uuid::Uuid::now_v7().simple()));
+    let data_dir =
+        std::env::temp_dir().join(format!("micromall-e2e-{}", uuid::Uuid::now_v7().simple()));
     let port_base = free_port_base(10);
     let child = Command::new(env!("CARGO_BIN_EXE_micromall"))
         .env("MICROMALL_DATA_DIR", &data_dir)
@@ -91,7 +96,10 @@ async fn a_fresh_install_registers_signs_in_and_stops_cleanly() {
         None,
     )
     .await;
-    let id = registered["data"]["register"]["user"]["id"].as_str().expect("registered").to_owned();
+    let id = registered["data"]["register"]["user"]["id"]
+        .as_str()
+        .expect("registered")
+        .to_owned();
 
     let login = gql(
         &base,
@@ -100,10 +108,16 @@ async fn a_fresh_install_registers_signs_in_and_stops_cleanly() {
         None,
     )
     .await;
-    let token = login["data"]["login"]["accessToken"].as_str().expect("access token").to_owned();
+    let token = login["data"]["login"]["accessToken"]
+        .as_str()
+        .expect("access token")
+        .to_owned();
 
     let me = gql(&base, "{ me { id name email } }", json!({}), Some(&token)).await;
-    assert_eq!(me["data"]["me"], json!({ "id": id, "name": "Newcomer", "email": "new@example.com" }));
+    assert_eq!(
+        me["data"]["me"],
+        json!({ "id": id, "name": "Newcomer", "email": "new@example.com" })
+    );
 
     // The administrator from the environment exists and may list users.
     let admin = gql(
@@ -113,11 +127,23 @@ async fn a_fresh_install_registers_signs_in_and_stops_cleanly() {
         None,
     )
     .await;
-    let admin_token = admin["data"]["login"]["accessToken"].as_str().expect("admin token").to_owned();
-    let users = gql(&base, "{ users { totalCount } }", json!({}), Some(&admin_token)).await;
+    let admin_token = admin["data"]["login"]["accessToken"]
+        .as_str()
+        .expect("admin token")
+        .to_owned();
+    let users = gql(
+        &base,
+        "{ users { totalCount } }",
+        json!({}),
+        Some(&admin_token),
+    )
+    .await;
     assert_eq!(users["data"]["users"]["totalCount"], 2);
 
-    assert!(stack.data_dir.join("accounts.db").exists(), "SQLite file under the data dir");
+    assert!(
+        stack.data_dir.join("accounts.db").exists(),
+        "SQLite file under the data dir"
+    );
 
     // SIGTERM: a graceful stop exits 0.
     let pid = stack.child.id().to_string();
@@ -128,7 +154,10 @@ async fn a_fresh_install_registers_signs_in_and_stops_cleanly() {
         if let Some(status) = stack.child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "micromall did not stop on SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "micromall did not stop on SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "exit status {status:?}");
