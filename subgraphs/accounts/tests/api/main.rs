@@ -1,6 +1,5 @@
 //! The accounts subgraph through its HTTP API, as clients and the router use it.
 
-#[path = "../support.rs"]
 mod support;
 
 mod bad_input;
