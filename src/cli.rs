@@ -38,4 +38,25 @@ pub enum Command {
         /// The subgraph whose schema to print, e.g. `accounts`.
         name: String,
     },
+    /// Run the federation router in front of the subgraphs a supergraph names, on
+    /// MICROMALL_ROUTER_LISTEN.
+    Router {
+        /// The supergraph SDL (Apollo format, join v0.3 to v0.5).
+        #[arg(long, global = true, value_name = "FILE")]
+        supergraph: Option<PathBuf>,
+        #[command(subcommand)]
+        action: Option<RouterAction>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RouterAction {
+    /// Print the query plan for an operation instead of serving.
+    Plan {
+        /// The operation (GraphQL text, or @FILE to read it from a file).
+        query: String,
+        /// Which operation of the document to plan.
+        #[arg(long)]
+        operation_name: Option<String>,
+    },
 }

@@ -1,5 +1,6 @@
 mod cli;
 mod launcher;
+mod router_cmd;
 mod subgraphs;
 
 use std::process::ExitCode;
@@ -33,6 +34,9 @@ fn main() -> ExitCode {
             None => launcher::run_all(settings).await,
             Some(Command::Subgraph { name }) => launcher::run_one(settings, &name).await,
             Some(Command::Migrate { name }) => launcher::migrate(settings, &name).await,
+            Some(Command::Router { supergraph, action }) => {
+                router_cmd::run(settings, supergraph.as_deref(), action).await
+            }
             Some(Command::PrintSchema { .. }) => unreachable!("handled before start-up"),
         }
     }))

@@ -1,0 +1,10 @@
+//! The request pipeline, one stage per module, in the order a request meets them:
+//! `parse` → `validate` → `variables` → `normalize` → `limits` → `authorization`; planning and
+//! execution follow in their own modules.
+
+pub mod authorization;
+pub mod limits;
+pub mod normalize;
+pub mod prepare;
+
+pub use prepare::{Prepared, RequestError, prepare};

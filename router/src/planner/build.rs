@@ -1,0 +1,840 @@
+//! Building fetch groups from an operation, then ordering them into a plan.
+
+use std::collections::BTreeSet;
+
+use apollo_compiler::Name;
+use apollo_compiler::ast::OperationType;
+
+use super::plan::{FetchNode, PathStep, PlanNode, QueryPlan};
+use super::selection::{Sel, merge, print, variables_used};
+use crate::operation::{Field, Operation, Selection, SelectionSet, from_field_set};
+use crate::supergraph::{FieldSource, GraphId, Key, Supergraph};
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PlanError {
+    #[error("no subgraph can resolve `{ty}.{field}` here")]
+    Unreachable { ty: String, field: String },
+}
+
+#[derive(Clone)]
+struct Group {
+    graph: GraphId,
+    kind: OperationType,
+    entity: bool,
+    path: Vec<PathStep>,
+    selections: Vec<Sel>,
+    /// For entity groups: the representation selections (`... on T { __typename key }`).
+    requires: Vec<Sel>,
+    deps: BTreeSet<usize>,
+}
+
+struct Planner<'a> {
+    sg: &'a Supergraph,
+    groups: Vec<Group>,
+    /// (type, graph, field) on the current chain of entity jumps: a guard against cycles.
+    visiting: Vec<(Name, GraphId, Name)>,
+    /// While planning an entity fetch's inputs: every fetch those inputs come from.
+    feeding: Vec<BTreeSet<usize>>,
+}
+
+/// Plans `operation` over `supergraph`.
+pub fn plan(supergraph: &Supergraph, operation: &Operation) -> Result<QueryPlan, PlanError> {
+    let mut planner = Planner {
+        sg: supergraph,
+        groups: Vec::new(),
+        visiting: Vec::new(),
+        feeding: Vec::new(),
+    };
+    planner.plan_root(operation)?;
+    Ok(planner.into_plan(operation))
+}
+
+fn is_introspection(field: &Field) -> bool {
+    field.name.starts_with("__")
+}
+
+impl Planner<'_> {
+    fn plan_root(&mut self, op: &Operation) -> Result<(), PlanError> {
+        let root = &op.root_type;
+        let fields = root_fields(&op.selection, root);
+        let mut last_root: Option<usize> = None;
+        for field in fields {
+            if is_introspection(field) {
+                continue;
+            }
+            let sources: Vec<FieldSource> = self
+                .sg
+                .field_sources(root, &field.name)
+                .into_iter()
+                .filter(|s| !s.external && !s.overridden)
+                .collect();
+            let unreachable = || PlanError::Unreachable {
+                ty: root.to_string(),
+                field: field.name.to_string(),
+            };
+            let gid = match op.kind {
+                OperationType::Mutation => {
+                    // Mutations run in document order: a new fetch whenever the subgraph changes.
+                    let current = last_root.map(|g| self.groups[g].graph);
+                    let source = sources
+                        .iter()
+                        .find(|s| Some(s.graph) == current)
+                        .or_else(|| sources.first())
+                        .ok_or_else(unreachable)?;
+                    match last_root.filter(|&g| self.groups[g].graph == source.graph) {
+                        Some(g) => g,
+                        None => {
+                            let deps = (0..self.groups.len()).collect();
+                            self.new_group(source.graph, op.kind, false, Vec::new(), deps)
+                        }
+                    }
+                }
+                _ => {
+                    let existing = |graph: GraphId| {
+                        self.groups
+                            .iter()
+                            .position(|g| !g.entity && g.path.is_empty() && g.graph == graph)
+                    };
+                    let source = sources
+                        .iter()
+                        .find(|s| existing(s.graph).is_some())
+                        .or_else(|| sources.first())
+                        .ok_or_else(unreachable)?;
+                    match existing(source.graph) {
+                        Some(g) => g,
+                        None => self.new_group(
+                            source.graph,
+                            op.kind,
+                            false,
+                            Vec::new(),
+                            BTreeSet::new(),
+                        ),
+                    }
+                }
+            };
+            last_root = Some(gid);
+            let graph = self.groups[gid].graph;
+            let source = sources.iter().find(|s| s.graph == graph).cloned();
+            let (sels, failed) = self.plan_field(gid, root, &[], field, source.as_ref())?;
+            merge(&mut self.groups[gid].selections, sels);
+            if let Some(rest) = failed {
+                // A shared root field: what this subgraph cannot answer, another may.
+                if op.kind == OperationType::Mutation {
+                    return Err(unreachable());
+                }
+                self.plan_root_remainder(op, root, &rest, &sources, vec![graph])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Plans what one subgraph could not answer of a shared root field in the others.
+    fn plan_root_remainder(
+        &mut self,
+        op: &Operation,
+        root: &Name,
+        field: &Field,
+        sources: &[FieldSource],
+        mut tried: Vec<GraphId>,
+    ) -> Result<(), PlanError> {
+        let Some(source) = sources.iter().find(|s| !tried.contains(&s.graph)).cloned() else {
+            return Err(PlanError::Unreachable {
+                ty: root.to_string(),
+                field: field.name.to_string(),
+            });
+        };
+        tried.push(source.graph);
+        let existing = self
+            .groups
+            .iter()
+            .position(|g| !g.entity && g.path.is_empty() && g.graph == source.graph);
+        let gid = match existing {
+            Some(g) => g,
+            None => self.new_group(source.graph, op.kind, false, Vec::new(), BTreeSet::new()),
+        };
+        let (sels, failed) = self.plan_field(gid, root, &[], field, Some(&source))?;
+        merge(&mut self.groups[gid].selections, sels);
+        match failed {
+            Some(rest) => self.plan_root_remainder(op, root, &rest, sources, tried),
+            None => Ok(()),
+        }
+    }
+
+    fn new_group(
+        &mut self,
+        graph: GraphId,
+        kind: OperationType,
+        entity: bool,
+        path: Vec<PathStep>,
+        deps: BTreeSet<usize>,
+    ) -> usize {
+        self.groups.push(Group {
+            graph,
+            kind,
+            entity,
+            path,
+            selections: Vec::new(),
+            requires: Vec::new(),
+            deps,
+        });
+        self.groups.len() - 1
+    }
+
+    /// One field resolved in group `gid`, with its sub-selections planned. Also returns the
+    /// field restricted to the sub-selections group `gid` could not reach, if any.
+    fn plan_field(
+        &mut self,
+        gid: usize,
+        parent: &Name,
+        path: &[PathStep],
+        field: &Field,
+        source: Option<&FieldSource>,
+    ) -> Result<(Vec<Sel>, Option<Field>), PlanError> {
+        let provided = source.and_then(|s| s.provides.as_ref()).map(from_field_set);
+        self.plan_field_with(gid, parent, path, field, provided.as_ref())
+    }
+
+    fn plan_field_with(
+        &mut self,
+        gid: usize,
+        _parent: &Name,
+        path: &[PathStep],
+        field: &Field,
+        provided: Option<&SelectionSet>,
+    ) -> Result<(Vec<Sel>, Option<Field>), PlanError> {
+        let (selections, failed) = match &field.selection {
+            Some(set) => {
+                let mut child_path = path.to_vec();
+                child_path.push(PathStep::Key(field.response_key().clone()));
+                child_path.extend(std::iter::repeat_n(PathStep::List, list_depth(&field.ty)));
+                self.plan_set(
+                    gid,
+                    field.ty.inner_named_type(),
+                    &child_path,
+                    &set.items,
+                    provided,
+                )?
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        let remainder = (!failed.is_empty()).then(|| Field {
+            selection: Some(SelectionSet {
+                ty: field.ty.inner_named_type().clone(),
+                items: failed,
+            }),
+            ..field.clone()
+        });
+        if remainder.is_some()
+            && selections
+                .iter()
+                .all(|s| matches!(s, Sel::Field { name, .. } if name == "__typename"))
+        {
+            return Ok((Vec::new(), remainder));
+        }
+        Ok((
+            vec![Sel::Field {
+                alias: field.alias.clone(),
+                name: field.name.clone(),
+                arguments: field.arguments.clone(),
+                selections,
+            }],
+            remainder,
+        ))
+    }
+
+    /// Plans `items` selected on `ty` at `path` inside group `gid`; returns what the group
+    /// itself selects there, and the items no subgraph could be reached for from here (the
+    /// caller may re-fetch the parent elsewhere for those).
+    fn plan_set(
+        &mut self,
+        gid: usize,
+        ty: &Name,
+        path: &[PathStep],
+        items: &[Selection],
+        provided: Option<&SelectionSet>,
+    ) -> Result<(Vec<Sel>, Vec<Selection>), PlanError> {
+        let graph = self.groups[gid].graph;
+        let interface_object = self
+            .sg
+            .type_in_graph(ty, graph)
+            .is_some_and(|t| t.interface_object);
+        if self.sg.is_abstract(ty) && !interface_object {
+            let mut out = vec![Sel::typename()];
+            let mut failed = Vec::new();
+            for concrete in self.sg.possible_types_in_graph(ty, graph) {
+                let applicable: Vec<Selection> = items
+                    .iter()
+                    .filter(|item| match item {
+                        Selection::Field(_) => true,
+                        Selection::Fragment { on, .. } => self.applies(on, &concrete),
+                    })
+                    .cloned()
+                    .collect();
+                if applicable
+                    .iter()
+                    .all(|i| matches!(i, Selection::Field(f) if f.is_typename()))
+                {
+                    continue;
+                }
+                let provided_here = provided.map(|p| provided_for(self.sg, p, &concrete));
+                let (sub, sub_failed) =
+                    self.plan_set(gid, &concrete, path, &applicable, provided_here.as_ref())?;
+                if !sub.is_empty() {
+                    merge(
+                        &mut out,
+                        vec![Sel::Fragment {
+                            on: concrete.clone(),
+                            selections: sub,
+                        }],
+                    );
+                }
+                if !sub_failed.is_empty() {
+                    failed.push(Selection::Fragment {
+                        on: concrete.clone(),
+                        selection: SelectionSet {
+                            ty: concrete,
+                            items: sub_failed,
+                        },
+                    });
+                }
+            }
+            return Ok((out, failed));
+        }
+
+        let mut out = Vec::new();
+        let mut failed = Vec::new();
+        for item in items {
+            match item {
+                Selection::Fragment { on, selection } => {
+                    if self.applies(on, ty) {
+                        let (sub, sub_failed) =
+                            self.plan_set(gid, ty, path, &selection.items, provided)?;
+                        merge(&mut out, sub);
+                        failed.extend(sub_failed);
+                    }
+                }
+                Selection::Field(field) if field.is_typename() => merge(
+                    &mut out,
+                    vec![Sel::Field {
+                        alias: field.alias.clone(),
+                        name: field.name.clone(),
+                        arguments: Vec::new(),
+                        selections: Vec::new(),
+                    }],
+                ),
+                Selection::Field(field) => match self.local_source(graph, ty, field, provided) {
+                    Some(source) => {
+                        let nested = provided.and_then(|p| provided_child(p, &field.name));
+                        let provided_below = match &source.provides {
+                            Some(p) => Some(from_field_set(p)),
+                            None => nested,
+                        };
+                        let (sels, remainder) =
+                            self.plan_field_with(gid, ty, path, field, provided_below.as_ref())?;
+                        merge(&mut out, sels);
+                        if let Some(rest) = remainder {
+                            // Part of the field's selection is out of reach from this subgraph:
+                            // fetch the field again where it is reachable.
+                            match self.jump(gid, ty, path, &rest, true) {
+                                Ok(local) => merge(&mut out, local),
+                                Err(_) => failed.push(Selection::Field(rest)),
+                            }
+                        }
+                    }
+                    None => match self.jump(gid, ty, path, field, false) {
+                        Ok(local) => merge(&mut out, local),
+                        Err(_) => failed.push(Selection::Field(field.clone())),
+                    },
+                },
+            }
+        }
+        Ok((out, failed))
+    }
+
+    /// The source through which `graph` itself can resolve `ty.field`, if any.
+    fn local_source(
+        &self,
+        graph: GraphId,
+        ty: &Name,
+        field: &Field,
+        provided: Option<&SelectionSet>,
+    ) -> Option<FieldSource> {
+        let source = self
+            .sg
+            .field_sources(ty, &field.name)
+            .into_iter()
+            .find(|s| s.graph == graph)?;
+        if source.overridden || source.requires.is_some() {
+            return None;
+        }
+        if source.external
+            && !provided.is_some_and(|p| provided_child_exists(p, &field.name))
+            && !self.is_key_field(ty, graph, &field.name)
+        {
+            return None;
+        }
+        Some(source)
+    }
+
+    fn is_key_field(&self, ty: &Name, graph: GraphId, field: &str) -> bool {
+        self.sg.type_in_graph(ty, graph).is_some_and(|t| {
+            t.keys.iter().any(|k| {
+                k.fields.selections.iter().any(|s| matches!(s, apollo_compiler::executable::Selection::Field(f) if f.name == field))
+            })
+        })
+    }
+
+    /// Resolves `field` in another subgraph through an entity fetch. Returns what the current
+    /// group must select (typename, key, required fields) to feed it.
+    fn jump(
+        &mut self,
+        gid: usize,
+        ty: &Name,
+        path: &[PathStep],
+        field: &Field,
+        elsewhere: bool,
+    ) -> Result<Vec<Sel>, PlanError> {
+        let graph = self.groups[gid].graph;
+        let mut candidates: Vec<FieldSource> = self
+            .sg
+            .field_sources(ty, &field.name)
+            .into_iter()
+            .filter(|s| !s.overridden && !s.external)
+            .filter(|s| !(elsewhere && s.graph == graph))
+            .filter(|s| {
+                !self
+                    .visiting
+                    .contains(&(ty.clone(), s.graph, field.name.clone()))
+            })
+            .collect();
+        // Prefer a subgraph already fetched at this path, then one reachable by a local key.
+        candidates.sort_by_key(|s| {
+            let shared = self
+                .groups
+                .iter()
+                .any(|g| g.entity && g.graph == s.graph && g.path == path);
+            let direct = self
+                .pick_key(graph, ty, s.graph)
+                .is_some_and(|(_, local)| local);
+            (!shared, !direct, s.graph)
+        });
+        let mut tried = Vec::new();
+        self.jump_via(gid, ty, path, field, &candidates, &mut tried)
+    }
+
+    /// Tries the candidates in order; a subgraph that answers only part of the field's
+    /// selection is kept, and the rest goes to the remaining candidates.
+    fn jump_via(
+        &mut self,
+        gid: usize,
+        ty: &Name,
+        path: &[PathStep],
+        field: &Field,
+        candidates: &[FieldSource],
+        tried: &mut Vec<GraphId>,
+    ) -> Result<Vec<Sel>, PlanError> {
+        let graph = self.groups[gid].graph;
+        for source in candidates {
+            if tried.contains(&source.graph) {
+                continue;
+            }
+            let Some((key, _)) = self.pick_key(graph, ty, source.graph) else {
+                continue;
+            };
+            let snapshot = self.groups.clone();
+            self.visiting
+                .push((ty.clone(), source.graph, field.name.clone()));
+            let result = self.feed_entity_fetch(gid, ty, path, field, source, &key);
+            self.visiting.pop();
+            match result {
+                Ok((local, None)) => return Ok(local),
+                Ok((mut local, Some(rest))) => {
+                    tried.push(source.graph);
+                    match self.jump_via(gid, ty, path, &rest, candidates, tried) {
+                        Ok(more) => {
+                            merge(&mut local, more);
+                            return Ok(local);
+                        }
+                        Err(_) => self.restore(snapshot),
+                    }
+                }
+                Err(_) => self.restore(snapshot),
+            }
+        }
+        Err(PlanError::Unreachable {
+            ty: ty.to_string(),
+            field: field.name.to_string(),
+        })
+    }
+
+    fn feed_entity_fetch(
+        &mut self,
+        gid: usize,
+        ty: &Name,
+        path: &[PathStep],
+        field: &Field,
+        source: &FieldSource,
+        key: &Key,
+    ) -> Result<(Vec<Sel>, Option<Field>), PlanError> {
+        self.feeding.push(BTreeSet::new());
+        let inputs = self.plan_entity_inputs(gid, ty, path, field, source, key);
+        let sources_of_inputs = self.feeding.pop().unwrap_or_default();
+        let (local, representation) = inputs?;
+        let mut deps = sources_of_inputs;
+        deps.insert(gid);
+        let target = self.entity_group(source.graph, path, deps);
+        merge(
+            &mut self.groups[target].requires,
+            vec![Sel::Fragment {
+                on: ty.clone(),
+                selections: representation,
+            }],
+        );
+        let (field_sels, remainder) = self.plan_field(target, ty, path, field, Some(source))?;
+        if field_sels.is_empty() {
+            return Err(PlanError::Unreachable {
+                ty: ty.to_string(),
+                field: field.name.to_string(),
+            });
+        }
+        merge(
+            &mut self.groups[target].selections,
+            vec![Sel::Fragment {
+                on: ty.clone(),
+                selections: field_sels,
+            }],
+        );
+        Ok((local, remainder))
+    }
+
+    /// Plans, in group `gid`, what an entity fetch of `field` needs: typename, key and
+    /// `@requires` fields. Returns the group's selections and the representation shape.
+    fn plan_entity_inputs(
+        &mut self,
+        gid: usize,
+        ty: &Name,
+        path: &[PathStep],
+        field: &Field,
+        source: &FieldSource,
+        key: &Key,
+    ) -> Result<(Vec<Sel>, Vec<Sel>), PlanError> {
+        let key_set = from_field_set(&key.fields);
+        let mut local = vec![Sel::typename()];
+        let unreachable = || PlanError::Unreachable {
+            ty: ty.to_string(),
+            field: field.name.to_string(),
+        };
+        let (key_sels, key_failed) = self.plan_set(gid, ty, path, &key_set.items, None)?;
+        if !key_failed.is_empty() {
+            return Err(unreachable());
+        }
+        merge(&mut local, key_sels);
+        let mut representation = vec![Sel::typename()];
+        merge(&mut representation, to_sels(&key_set.items));
+        if let Some(requires) = &source.requires {
+            let required = from_field_set(requires);
+            let (required_sels, required_failed) =
+                self.plan_set(gid, ty, path, &required.items, None)?;
+            if !required_failed.is_empty() {
+                return Err(unreachable());
+            }
+            merge(&mut local, required_sels);
+            merge(&mut representation, to_sels(&required.items));
+        }
+        Ok((local, representation))
+    }
+
+    /// A resolvable key of `ty` in `to`, preferring one whose fields `from` has itself.
+    /// The flag says whether the key is local to `from`.
+    fn pick_key(&self, from: GraphId, ty: &Name, to: GraphId) -> Option<(Key, bool)> {
+        let keys: Vec<Key> = self
+            .sg
+            .type_in_graph(ty, to)?
+            .keys
+            .iter()
+            .filter(|k| k.resolvable)
+            .cloned()
+            .collect();
+        let local = keys
+            .iter()
+            .find(|k| self.fields_local(from, ty, &from_field_set(&k.fields)));
+        match local {
+            Some(k) => Some((k.clone(), true)),
+            None => keys.into_iter().next().map(|k| (k, false)),
+        }
+    }
+
+    fn fields_local(&self, graph: GraphId, ty: &Name, set: &SelectionSet) -> bool {
+        set.items.iter().all(|item| match item {
+            Selection::Field(f) if f.is_typename() => true,
+            Selection::Field(f) => {
+                self.local_source(graph, ty, f, None).is_some()
+                    && f.selection
+                        .as_ref()
+                        .is_none_or(|sub| self.fields_local(graph, f.ty.inner_named_type(), sub))
+            }
+            Selection::Fragment { on, selection } => self.fields_local(graph, on, selection),
+        })
+    }
+
+    /// Undoes a failed attempt.
+    fn restore(&mut self, snapshot: Vec<Group>) {
+        self.groups = snapshot;
+        let n = self.groups.len();
+        for feeding in &mut self.feeding {
+            feeding.retain(|&g| g < n);
+        }
+    }
+
+    /// The entity fetch for `graph` at `path`, shared when that creates no cycle.
+    fn entity_group(&mut self, graph: GraphId, path: &[PathStep], deps: BTreeSet<usize>) -> usize {
+        let reusable = (0..self.groups.len()).find(|&g| {
+            let group = &self.groups[g];
+            group.entity
+                && group.graph == graph
+                && group.path == path
+                && !deps.iter().any(|&d| d == g || self.depends_on(d, g))
+        });
+        let group = match reusable {
+            Some(g) => {
+                self.groups[g].deps.extend(deps);
+                g
+            }
+            None => self.new_group(graph, OperationType::Query, true, path.to_vec(), deps),
+        };
+        for feeding in &mut self.feeding {
+            feeding.insert(group);
+        }
+        group
+    }
+
+    /// Whether group `a` (transitively) waits for group `b`.
+    fn depends_on(&self, a: usize, b: usize) -> bool {
+        let mut stack = vec![a];
+        let mut seen = BTreeSet::new();
+        while let Some(g) = stack.pop() {
+            if !seen.insert(g) {
+                continue;
+            }
+            for &d in &self.groups[g].deps {
+                if d == b {
+                    return true;
+                }
+                stack.push(d);
+            }
+        }
+        false
+    }
+
+    fn applies(&self, on: &Name, ty: &Name) -> bool {
+        on == ty || self.sg.schema.is_subtype(on, ty)
+    }
+
+    fn into_plan(self, op: &Operation) -> QueryPlan {
+        let n = self.groups.len();
+        let mut level = vec![0usize; n];
+        // Longest path from the roots; deps are acyclic by construction.
+        for _ in 0..n {
+            let mut changed = false;
+            for g in 0..n {
+                let want = self.groups[g]
+                    .deps
+                    .iter()
+                    .map(|&d| level[d] + 1)
+                    .max()
+                    .unwrap_or(0);
+                if want > level[g] {
+                    level[g] = want;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let depth = level.iter().copied().max().map_or(0, |m| m + 1);
+        let mut stages: Vec<Vec<PlanNode>> = vec![Vec::new(); depth];
+        for (g, group) in self.groups.iter().enumerate() {
+            if group.selections.is_empty() {
+                continue;
+            }
+            stages[level[g]].push(PlanNode::Fetch(Box::new(self.fetch_node(group, op))));
+        }
+        let mut steps: Vec<PlanNode> = stages
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .map(|mut s| {
+                if s.len() == 1 {
+                    s.remove(0)
+                } else {
+                    PlanNode::Parallel(s)
+                }
+            })
+            .collect();
+        let root = match steps.len() {
+            0 => None,
+            1 => steps.pop(),
+            _ => Some(PlanNode::Sequence(steps)),
+        };
+        QueryPlan { root }
+    }
+
+    fn fetch_node(&self, group: &Group, op: &Operation) -> FetchNode {
+        let mut used = BTreeSet::new();
+        variables_used(&group.selections, &mut used);
+        let definitions: Vec<String> = op
+            .variables
+            .iter()
+            .filter(|v| used.contains(&v.name))
+            .map(|v| format!("${}: {}", v.name, v.ty))
+            .collect();
+        let keyword = match group.kind {
+            OperationType::Query => "query",
+            OperationType::Mutation => "mutation",
+            OperationType::Subscription => "subscription",
+        };
+        let operation = if group.entity {
+            let mut defs = vec!["$representations: [_Any!]!".to_owned()];
+            defs.extend(definitions);
+            format!(
+                "query({}) {{ _entities(representations: $representations) {} }}",
+                defs.join(", "),
+                print(&group.selections)
+            )
+        } else if definitions.is_empty() {
+            format!("{keyword} {}", print(&group.selections))
+        } else {
+            format!(
+                "{keyword}({}) {}",
+                definitions.join(", "),
+                print(&group.selections)
+            )
+        };
+        let subgraph = &self.sg.subgraphs[group.graph];
+        FetchNode {
+            graph: group.graph,
+            subgraph: subgraph.name.clone(),
+            kind: group.kind,
+            path: group.path.clone(),
+            requires: group.entity.then(|| group.requires.clone()),
+            selections: group.selections.clone(),
+            operation,
+            variables: used.into_iter().collect(),
+            interface_objects: group
+                .requires
+                .iter()
+                .filter_map(|s| match s {
+                    Sel::Fragment { on, .. }
+                        if self
+                            .sg
+                            .type_in_graph(on, group.graph)
+                            .is_some_and(|t| t.interface_object) =>
+                    {
+                        Some(on.clone())
+                    }
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The root fields in document order, fragments on the root type flattened.
+fn root_fields<'s>(set: &'s SelectionSet, root: &Name) -> Vec<&'s Field> {
+    let mut fields = Vec::new();
+    for item in &set.items {
+        match item {
+            Selection::Field(f) => fields.push(f),
+            Selection::Fragment { on, selection } if on == root => {
+                fields.extend(root_fields(selection, root))
+            }
+            Selection::Fragment { .. } => {}
+        }
+    }
+    fields
+}
+
+fn list_depth(ty: &apollo_compiler::ast::Type) -> usize {
+    use apollo_compiler::ast::Type;
+    match ty {
+        Type::Named(_) | Type::NonNullNamed(_) => 0,
+        Type::List(inner) | Type::NonNullList(inner) => 1 + list_depth(inner),
+    }
+}
+
+/// A field set as plain selections (no planning: for representations).
+fn to_sels(items: &[Selection]) -> Vec<Sel> {
+    items
+        .iter()
+        .map(|item| match item {
+            Selection::Field(f) => Sel::Field {
+                alias: None,
+                name: f.name.clone(),
+                arguments: f.arguments.clone(),
+                selections: f
+                    .selection
+                    .as_ref()
+                    .map(|s| to_sels(&s.items))
+                    .unwrap_or_default(),
+            },
+            Selection::Fragment { on, selection } => Sel::Fragment {
+                on: on.clone(),
+                selections: to_sels(&selection.items),
+            },
+        })
+        .collect()
+}
+
+fn provided_child_exists(provided: &SelectionSet, name: &str) -> bool {
+    provided.items.iter().any(|item| match item {
+        Selection::Field(f) => f.name == name,
+        Selection::Fragment { selection, .. } => provided_child_exists(selection, name),
+    })
+}
+
+/// What `@provides` covers below field `name`.
+fn provided_child(provided: &SelectionSet, name: &str) -> Option<SelectionSet> {
+    let mut found: Option<SelectionSet> = None;
+    for item in &provided.items {
+        match item {
+            Selection::Field(f) if f.name == name => {
+                if let Some(sub) = &f.selection {
+                    match &mut found {
+                        Some(existing) => existing.items.extend(sub.items.clone()),
+                        None => found = Some(sub.clone()),
+                    }
+                }
+            }
+            Selection::Fragment { selection, .. } => {
+                if let Some(sub) = provided_child(selection, name) {
+                    match &mut found {
+                        Some(existing) => existing.items.extend(sub.items),
+                        None => found = Some(sub),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// What `@provides` covers for objects of type `concrete`.
+fn provided_for(sg: &Supergraph, provided: &SelectionSet, concrete: &Name) -> SelectionSet {
+    let mut items = Vec::new();
+    for item in &provided.items {
+        match item {
+            Selection::Field(_) => items.push(item.clone()),
+            Selection::Fragment { on, selection }
+                if on == concrete || sg.schema.is_subtype(on, concrete) =>
+            {
+                items.extend(provided_for(sg, selection, concrete).items)
+            }
+            Selection::Fragment { .. } => {}
+        }
+    }
+    SelectionSet {
+        ty: concrete.clone(),
+        items,
+    }
+}

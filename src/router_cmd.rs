@@ -1,0 +1,97 @@
+//! `micromall router`: the federation router on its own, and its plan printer.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use micromall_kit::auth::{Keys, TokenVerifier};
+use micromall_kit::config::Settings;
+use micromall_kit::platform::shutdown_on_signal;
+use micromall_router::pipeline::authorization::Identity;
+use micromall_router::{Authenticator, Router, RouterConfig, Supergraph};
+use reqwest::header::HeaderMap;
+use tokio::net::TcpListener;
+
+use crate::cli::RouterAction;
+
+/// Verifies Micromall access tokens for the router's `@authenticated` / `@requiresScopes`.
+pub struct JwtAuthenticator(pub TokenVerifier);
+
+impl Authenticator for JwtAuthenticator {
+    fn authenticate(&self, headers: &HeaderMap) -> Result<Identity, String> {
+        let Some(value) = headers.get("authorization") else {
+            return Ok(Identity::default());
+        };
+        let value = value
+            .to_str()
+            .map_err(|_| "malformed Authorization header".to_owned())?;
+        let token = match value.split_once(' ') {
+            Some((scheme, token))
+                if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+            {
+                token.trim()
+            }
+            _ => return Err("Authorization must be `Bearer <access token>`".into()),
+        };
+        let viewer = self.0.viewer(token).map_err(|e| e.to_string())?;
+        Ok(Identity {
+            authenticated: true,
+            scopes: viewer.scopes,
+            policies: Default::default(),
+        })
+    }
+}
+
+pub fn load_supergraph(path: &Path) -> anyhow::Result<Supergraph> {
+    let sdl =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Supergraph::parse(&sdl)
+        .with_context(|| format!("cannot load the supergraph {}", path.display()))
+}
+
+pub fn authenticator(settings: &Settings) -> anyhow::Result<Arc<dyn Authenticator>> {
+    let keys = Keys::load(settings, false)?;
+    Ok(Arc::new(JwtAuthenticator(keys.verifier(settings)?)))
+}
+
+pub async fn run(
+    settings: Settings,
+    supergraph: Option<&Path>,
+    action: Option<RouterAction>,
+) -> anyhow::Result<()> {
+    let Some(path) = supergraph else {
+        bail!("--supergraph FILE is required");
+    };
+    let supergraph = load_supergraph(path)?;
+    let router = Router::new(
+        supergraph,
+        RouterConfig::default(),
+        Some(authenticator(&settings)?),
+    );
+    match action {
+        Some(RouterAction::Plan {
+            query,
+            operation_name,
+        }) => {
+            let query = match query.strip_prefix('@') {
+                Some(file) => {
+                    std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?
+                }
+                None => query,
+            };
+            let plan = router
+                .plan(&query, operation_name.as_deref(), Default::default())
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+            print!("{}", plan.display());
+            Ok(())
+        }
+        None => {
+            let listener = TcpListener::bind(settings.router_listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", settings.router_listen))?;
+            tracing::info!(addr = %settings.router_listen, "router listening");
+            micromall_router::http::serve(listener, Arc::new(router), shutdown_on_signal()).await?;
+            Ok(())
+        }
+    }
+}
