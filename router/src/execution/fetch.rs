@@ -183,7 +183,7 @@ fn represent(sg: &Supergraph, node: &FetchNode, requires: &[Sel], object: &Value
         if on != typename && !sg.schema.is_subtype(on, typename) {
             continue;
         }
-        let mut representation = extract(object, selections)?;
+        let mut representation = extract(sg, object, selections)?;
         let shown = if node.interface_objects.contains(on) {
             on.as_str()
         } else {
@@ -197,15 +197,18 @@ fn represent(sg: &Supergraph, node: &FetchNode, requires: &[Sel], object: &Value
     None
 }
 
-fn extract(value: &Value, selections: &[Sel]) -> Option<Value> {
+/// The part of `value` that `selections` name, keyed by field name as representations are.
+/// Nested objects keep their `__typename` so subgraphs can resolve abstract types.
+fn extract(sg: &Supergraph, value: &Value, selections: &[Sel]) -> Option<Value> {
     match value {
         Value::Array(items) => items
             .iter()
-            .map(|i| extract(i, selections))
+            .map(|i| extract(sg, i, selections))
             .collect::<Option<Vec<_>>>()
             .map(Value::Array),
         Value::Object(object) => {
             let mut out = Map::new();
+            let typename = object.get("__typename").and_then(Value::as_str);
             for sel in selections {
                 match sel {
                     Sel::Field {
@@ -215,19 +218,24 @@ fn extract(value: &Value, selections: &[Sel]) -> Option<Value> {
                         let v = if selections.is_empty() || v.is_null() {
                             v.clone()
                         } else {
-                            extract(v, selections)?
+                            extract(sg, v, selections)?
                         };
                         out.insert(name.to_string(), v);
                     }
                     Sel::Fragment { on, selections } => {
-                        let typename = object.get("__typename").and_then(Value::as_str);
-                        let applies = typename.is_none_or(|t| t == on.as_str());
-                        if let (true, Value::Object(inner)) = (applies, extract(value, selections)?)
-                        {
+                        let applies = typename
+                            .is_none_or(|t| t == on.as_str() || sg.schema.is_subtype(on, t));
+                        if !applies {
+                            continue;
+                        }
+                        if let Value::Object(inner) = extract(sg, value, selections)? {
                             out.extend(inner);
                         }
                     }
                 }
+            }
+            if let Some(t) = typename {
+                out.insert("__typename".into(), Value::String(t.to_owned()));
             }
             Some(Value::Object(out))
         }
@@ -238,6 +246,12 @@ fn extract(value: &Value, selections: &[Sel]) -> Option<Value> {
 
 async fn send(ctx: &ExecutionContext<'_>, prepared: &Prepared<'_>) -> Result<Value, FetchError> {
     let url = &ctx.supergraph.subgraphs[prepared.node.graph].url;
+    tracing::debug!(
+        subgraph = %prepared.node.subgraph,
+        operation = %prepared.node.operation,
+        variables = %serde_json::Value::Object(prepared.variables.clone()),
+        "subgraph fetch"
+    );
     ctx.client
         .send(SubgraphRequest {
             url,

@@ -126,12 +126,12 @@ impl Shaper<'_> {
             }
             Type::Named(name) | Type::NonNullNamed(name) => match (set, value) {
                 (Some(set), Value::Object(object)) => {
-                    let typename = object
-                        .get("__typename")
-                        .and_then(Value::as_str)
-                        .filter(|t| self.sg.api.types.contains_key(*t))
-                        .unwrap_or(name.as_str())
-                        .to_owned();
+                    let typename = match object.get("__typename").and_then(Value::as_str) {
+                        // A runtime type clients cannot see (`@inaccessible`) is null to them.
+                        Some(t) if !self.sg.api.types.contains_key(t) => return None,
+                        Some(t) => t.to_owned(),
+                        None => name.to_string(),
+                    };
                     self.object(set, object, &typename, path, false)
                         .map(Value::Object)
                 }

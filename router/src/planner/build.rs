@@ -28,6 +28,23 @@ struct Group {
     deps: BTreeSet<usize>,
 }
 
+/// Where an entity fetch goes: the subgraph, the type the entity goes by there, the key.
+struct EntityTarget {
+    graph: GraphId,
+    ty: Name,
+    key: Key,
+}
+
+fn typename_selection() -> Selection {
+    Selection::Field(Field {
+        alias: None,
+        name: Name::new_unchecked("__typename"),
+        arguments: Vec::new(),
+        ty: apollo_compiler::ast::Type::NonNullNamed(Name::new_unchecked("String")),
+        selection: None,
+    })
+}
+
 struct Planner<'a> {
     sg: &'a Supergraph,
     groups: Vec<Group>,
@@ -303,8 +320,17 @@ impl Planner<'_> {
 
         let mut out = Vec::new();
         let mut failed = Vec::new();
+        // An `@interfaceObject` does not know its implementations: its real `__typename` and
+        // fragments on implementations come from a subgraph that does.
+        let mut needs_real_type = Vec::new();
         for item in items {
             match item {
+                Selection::Field(field) if interface_object && field.is_typename() => {
+                    needs_real_type.push(item.clone());
+                }
+                Selection::Fragment { on, .. } if interface_object && on != ty => {
+                    needs_real_type.push(item.clone());
+                }
                 Selection::Fragment { on, selection } => {
                     if self.applies(on, ty) {
                         let (sub, sub_failed) =
@@ -346,6 +372,12 @@ impl Planner<'_> {
                         Err(_) => failed.push(Selection::Field(field.clone())),
                     },
                 },
+            }
+        }
+        if !needs_real_type.is_empty() {
+            match self.jump_to_real_interface(gid, ty, path, &needs_real_type) {
+                Ok(local) => merge(&mut out, local),
+                Err(_) => failed.extend(needs_real_type),
             }
         }
         Ok((out, failed))
@@ -414,12 +446,27 @@ impl Planner<'_> {
                 .iter()
                 .any(|g| g.entity && g.graph == s.graph && g.path == path);
             let direct = self
-                .pick_key(graph, ty, s.graph)
+                .target(graph, ty, s.graph)
                 .is_some_and(|(_, local)| local);
             (!shared, !direct, s.graph)
         });
         let mut tried = Vec::new();
         self.jump_via(gid, ty, path, field, &candidates, &mut tried)
+    }
+
+    /// Where an entity of `ty` held by `from` can be fetched from `to`, and whether its key
+    /// is local to `from`.
+    fn target(&self, from: GraphId, ty: &Name, to: GraphId) -> Option<(EntityTarget, bool)> {
+        let entity = self.sg.entity_type_in_graph(ty, to)?;
+        let (key, local) = self.pick_key(from, ty, &entity, to)?;
+        Some((
+            EntityTarget {
+                graph: to,
+                ty: entity,
+                key,
+            },
+            local,
+        ))
     }
 
     /// Tries the candidates in order; a subgraph that answers only part of the field's
@@ -438,13 +485,13 @@ impl Planner<'_> {
             if tried.contains(&source.graph) {
                 continue;
             }
-            let Some((key, _)) = self.pick_key(graph, ty, source.graph) else {
+            let Some((target, _)) = self.target(graph, ty, source.graph) else {
                 continue;
             };
             let snapshot = self.groups.clone();
             self.visiting
                 .push((ty.clone(), source.graph, field.name.clone()));
-            let result = self.feed_entity_fetch(gid, ty, path, field, source, &key);
+            let result = self.feed_entity_fetch(gid, ty, path, field, source, &target);
             self.visiting.pop();
             match result {
                 Ok((local, None)) => return Ok(local),
@@ -474,23 +521,23 @@ impl Planner<'_> {
         path: &[PathStep],
         field: &Field,
         source: &FieldSource,
-        key: &Key,
+        target: &EntityTarget,
     ) -> Result<(Vec<Sel>, Option<Field>), PlanError> {
         self.feeding.push(BTreeSet::new());
-        let inputs = self.plan_entity_inputs(gid, ty, path, field, source, key);
-        let sources_of_inputs = self.feeding.pop().unwrap_or_default();
+        let inputs = self.plan_entity_inputs(gid, ty, path, field, source, &target.key);
+        let mut deps = self.feeding.pop().unwrap_or_default();
         let (local, representation) = inputs?;
-        let mut deps = sources_of_inputs;
         deps.insert(gid);
-        let target = self.entity_group(source.graph, path, deps);
+        let group = self.entity_group(target.graph, path, deps);
         merge(
-            &mut self.groups[target].requires,
+            &mut self.groups[group].requires,
             vec![Sel::Fragment {
-                on: ty.clone(),
+                on: target.ty.clone(),
                 selections: representation,
             }],
         );
-        let (field_sels, remainder) = self.plan_field(target, ty, path, field, Some(source))?;
+        let (field_sels, remainder) =
+            self.plan_field(group, &target.ty, path, field, Some(source))?;
         if field_sels.is_empty() {
             return Err(PlanError::Unreachable {
                 ty: ty.to_string(),
@@ -498,9 +545,9 @@ impl Planner<'_> {
             });
         }
         merge(
-            &mut self.groups[target].selections,
+            &mut self.groups[group].selections,
             vec![Sel::Fragment {
-                on: ty.clone(),
+                on: target.ty.clone(),
                 selections: field_sels,
             }],
         );
@@ -544,12 +591,90 @@ impl Planner<'_> {
         Ok((local, representation))
     }
 
-    /// A resolvable key of `ty` in `to`, preferring one whose fields `from` has itself.
-    /// The flag says whether the key is local to `from`.
-    fn pick_key(&self, from: GraphId, ty: &Name, to: GraphId) -> Option<(Key, bool)> {
+    /// Resolves `items` of an `@interfaceObject` value (its real `__typename`, fragments on
+    /// implementations) in a subgraph that knows the interface as a real entity interface.
+    fn jump_to_real_interface(
+        &mut self,
+        gid: usize,
+        interface: &Name,
+        path: &[PathStep],
+        items: &[Selection],
+    ) -> Result<Vec<Sel>, PlanError> {
+        let graph = self.groups[gid].graph;
+        let candidates: Vec<GraphId> = self
+            .sg
+            .type_meta(interface)
+            .map(|m| {
+                m.graphs
+                    .iter()
+                    .filter(|(_, t)| !t.interface_object)
+                    .map(|(g, _)| *g)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for candidate in candidates {
+            let Some((key, _)) = self.pick_key(graph, interface, interface, candidate) else {
+                continue;
+            };
+            let snapshot = self.groups.clone();
+            let key_set = from_field_set(&key.fields);
+            self.feeding.push(BTreeSet::new());
+            let inputs = self.plan_set(gid, interface, path, &key_set.items, None);
+            let mut deps = self.feeding.pop().unwrap_or_default();
+            let key_sels = match inputs {
+                Ok((key_sels, key_failed)) if key_failed.is_empty() => key_sels,
+                _ => {
+                    self.restore(snapshot);
+                    continue;
+                }
+            };
+            deps.insert(gid);
+            let group = self.entity_group(candidate, path, deps);
+            let mut representation = vec![Sel::typename()];
+            merge(&mut representation, to_sels(&key_set.items));
+            merge(
+                &mut self.groups[group].requires,
+                vec![Sel::Fragment {
+                    on: interface.clone(),
+                    selections: representation,
+                }],
+            );
+            let mut wanted = items.to_vec();
+            wanted.push(typename_selection());
+            match self.plan_set(group, interface, path, &wanted, None) {
+                Ok((sels, failed)) if failed.is_empty() => {
+                    merge(
+                        &mut self.groups[group].selections,
+                        vec![Sel::Fragment {
+                            on: interface.clone(),
+                            selections: sels,
+                        }],
+                    );
+                    let mut local = vec![Sel::typename()];
+                    merge(&mut local, key_sels);
+                    return Ok(local);
+                }
+                _ => self.restore(snapshot),
+            }
+        }
+        Err(PlanError::Unreachable {
+            ty: interface.to_string(),
+            field: "__typename".into(),
+        })
+    }
+
+    /// A resolvable key of `entity` (the type `ty` goes by in `to`), preferring one whose
+    /// fields `from` has itself. The flag says whether the key is local to `from`.
+    fn pick_key(
+        &self,
+        from: GraphId,
+        ty: &Name,
+        entity: &Name,
+        to: GraphId,
+    ) -> Option<(Key, bool)> {
         let keys: Vec<Key> = self
             .sg
-            .type_in_graph(ty, to)?
+            .type_in_graph(entity, to)?
             .keys
             .iter()
             .filter(|k| k.resolvable)

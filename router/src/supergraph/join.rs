@@ -187,9 +187,9 @@ fn read_fields<'a>(
                 overridden: bool_arg(directive, "usedOverridden").unwrap_or(false),
             });
         }
-        if !sources.is_empty() {
-            meta.fields.insert(field.name.clone(), sources);
-        }
+        // Only graph-less `@join__field`s: the field comes from an `@interfaceObject` of an
+        // interface the type implements. An empty entry marks that.
+        meta.fields.insert(field.name.clone(), sources);
     }
     Ok(())
 }

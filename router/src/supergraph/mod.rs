@@ -147,13 +147,60 @@ impl Supergraph {
         }
     }
 
+    /// For a field an `@interfaceObject` contributes to `ty`: the interface-object graphs of
+    /// the interfaces `ty` implements that resolve it.
+    fn interface_object_sources(&self, ty: &str, field: &str) -> Vec<FieldSource> {
+        let Some(ExtendedType::Object(object)) = self.schema.types.get(ty) else {
+            return Vec::new();
+        };
+        let mut sources = Vec::new();
+        for interface in &object.implements_interfaces {
+            let Some(meta) = self.types.get(&interface.name) else {
+                continue;
+            };
+            let io_graphs: Vec<GraphId> = meta
+                .graphs
+                .iter()
+                .filter(|(_, t)| t.interface_object)
+                .map(|(g, _)| *g)
+                .collect();
+            sources.extend(
+                self.field_sources(&interface.name, field)
+                    .into_iter()
+                    .filter(|s| io_graphs.contains(&s.graph)),
+            );
+        }
+        sources
+    }
+
+    /// The type an entity of `ty` goes by in `graph`: itself, or an interface it implements
+    /// that `graph` knows as an `@interfaceObject`.
+    pub fn entity_type_in_graph(&self, ty: &Name, graph: GraphId) -> Option<Name> {
+        if self.type_in_graph(ty, graph).is_some() {
+            return Some(ty.clone());
+        }
+        let Some(ExtendedType::Object(object)) = self.schema.types.get(ty) else {
+            return None;
+        };
+        object
+            .implements_interfaces
+            .iter()
+            .find(|i| {
+                self.type_in_graph(&i.name, graph)
+                    .is_some_and(|t| t.interface_object)
+            })
+            .map(|i| i.name.clone())
+    }
+
     /// The sources of `ty.field`, explicit or implied (every graph of the type).
     pub fn field_sources(&self, ty: &str, field: &str) -> Vec<FieldSource> {
         let Some(meta) = self.types.get(ty) else {
             return Vec::new();
         };
-        if let Some(sources) = meta.fields.get(field) {
-            return sources.clone();
+        match meta.fields.get(field) {
+            Some(sources) if sources.is_empty() => return self.interface_object_sources(ty, field),
+            Some(sources) => return sources.clone(),
+            None => {}
         }
         meta.graphs
             .keys()
