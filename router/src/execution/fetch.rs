@@ -212,9 +212,13 @@ fn extract(sg: &Supergraph, value: &Value, selections: &[Sel]) -> Option<Value> 
             for sel in selections {
                 match sel {
                     Sel::Field {
-                        name, selections, ..
+                        alias,
+                        name,
+                        selections,
+                        ..
                     } => {
-                        let v = object.get(name.as_str())?;
+                        // Read under the alias the fetch used, write under the field's name.
+                        let v = object.get(alias.as_ref().unwrap_or(name).as_str())?;
                         let v = if selections.is_empty() || v.is_null() {
                             v.clone()
                         } else {
@@ -299,9 +303,12 @@ fn apply(
             errors.push(error);
         }
     }
-    let Some(result) = response.get_mut("data").map(Value::take) else {
+    let Some(mut result) = response.get_mut("data").map(Value::take) else {
         return;
     };
+    if !node.renames.is_empty() {
+        undo_aliases(&mut result, &node.renames);
+    }
     if node.requires.is_none() {
         merge(data, result);
         return;
@@ -315,6 +322,24 @@ fn apply(
                 merge(target, entity.clone());
             }
         }
+    }
+}
+
+/// Renames internal aliases back to the response keys the operation asked for.
+fn undo_aliases(value: &mut Value, renames: &[(apollo_compiler::Name, apollo_compiler::Name)]) {
+    match value {
+        Value::Object(object) => {
+            for (alias, key) in renames {
+                if let Some(v) = object.remove(alias.as_str()) {
+                    object.insert(key.to_string(), v);
+                }
+            }
+            for v in object.values_mut() {
+                undo_aliases(v, renames);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| undo_aliases(v, renames)),
+        _ => {}
     }
 }
 

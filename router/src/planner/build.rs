@@ -1,6 +1,6 @@
 //! Building fetch groups from an operation, then ordering them into a plan.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use apollo_compiler::Name;
 use apollo_compiler::ast::OperationType;
@@ -26,6 +26,8 @@ struct Group {
     /// For entity groups: the representation selections (`... on T { __typename key }`).
     requires: Vec<Sel>,
     deps: BTreeSet<usize>,
+    /// Internal aliases to undo in the response: (alias sent, response key meant).
+    renames: Vec<(Name, Name)>,
 }
 
 /// Where an entity fetch goes: the subgraph, the type the entity goes by there, the key.
@@ -193,6 +195,7 @@ impl Planner<'_> {
             selections: Vec::new(),
             requires: Vec::new(),
             deps,
+            renames: Vec::new(),
         });
         self.groups.len() - 1
     }
@@ -278,6 +281,7 @@ impl Planner<'_> {
         if self.sg.is_abstract(ty) && !interface_object {
             let mut out = vec![Sel::typename()];
             let mut failed = Vec::new();
+            let mut seen_types: HashMap<Name, String> = HashMap::new();
             for concrete in self.sg.possible_types_in_graph(ty, graph) {
                 let applicable: Vec<Selection> = items
                     .iter()
@@ -294,8 +298,9 @@ impl Planner<'_> {
                     continue;
                 }
                 let provided_here = provided.map(|p| provided_for(self.sg, p, &concrete));
-                let (sub, sub_failed) =
+                let (mut sub, sub_failed) =
                     self.plan_set(gid, &concrete, path, &applicable, provided_here.as_ref())?;
+                self.alias_type_conflicts(gid, &concrete, &mut sub, &mut seen_types);
                 if !sub.is_empty() {
                     merge(
                         &mut out,
@@ -381,6 +386,59 @@ impl Planner<'_> {
             }
         }
         Ok((out, failed))
+    }
+
+    /// Sibling fragments may select one response key with types that differ in the
+    /// subgraph (`ID` on one type, `ID!` on another), which the subgraph would reject as a
+    /// conflict: such fields get an internal alias, undone when the response merges.
+    fn alias_type_conflicts(
+        &mut self,
+        gid: usize,
+        concrete: &Name,
+        sels: &mut [Sel],
+        seen: &mut HashMap<Name, String>,
+    ) {
+        let graph = self.groups[gid].graph;
+        for sel in sels.iter_mut() {
+            let Sel::Field { alias, name, .. } = sel else {
+                continue;
+            };
+            if name == "__typename" {
+                continue;
+            }
+            let key = alias.clone().unwrap_or_else(|| name.clone());
+            let ty = self.field_type_in_graph(concrete, name, graph);
+            match seen.get(&key) {
+                Some(existing) if *existing != ty => {
+                    let group = &mut self.groups[gid];
+                    let internal =
+                        Name::new_unchecked(&format!("mm__alias{}_{key}", group.renames.len()));
+                    group.renames.push((internal.clone(), key));
+                    *alias = Some(internal);
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(key, ty);
+                }
+            }
+        }
+    }
+
+    /// How `graph` types `ty.field` (subgraphs may differ from the supergraph in nullability).
+    fn field_type_in_graph(&self, ty: &Name, field: &Name, graph: GraphId) -> String {
+        let declared = self
+            .sg
+            .field_sources(ty, field)
+            .into_iter()
+            .find(|s| s.graph == graph)
+            .and_then(|s| s.type_in_graph);
+        declared.unwrap_or_else(|| {
+            self.sg
+                .schema
+                .type_field(ty, field)
+                .map(|f| f.ty.to_string())
+                .unwrap_or_default()
+        })
     }
 
     /// The source through which `graph` itself can resolve `ty.field`, if any.
@@ -579,7 +637,9 @@ impl Planner<'_> {
         let mut representation = vec![Sel::typename()];
         merge(&mut representation, to_sels(&key_set.items));
         if let Some(requires) = &source.requires {
-            let required = from_field_set(requires);
+            // Required fields with arguments get an alias of their own, so they cannot clash
+            // with the same field the client selected with other arguments.
+            let required = alias_fields_with_arguments(from_field_set(requires));
             let (required_sels, required_failed) =
                 self.plan_set(gid, ty, path, &required.items, None)?;
             if !required_failed.is_empty() {
@@ -811,7 +871,11 @@ impl Planner<'_> {
             .variables
             .iter()
             .filter(|v| used.contains(&v.name))
-            .map(|v| format!("${}: {}", v.name, v.ty))
+            .map(|v| match &v.default_value {
+                // Keep the default: a defaulted nullable variable may fill a non-null argument.
+                Some(default) => format!("${}: {} = {}", v.name, v.ty, default),
+                None => format!("${}: {}", v.name, v.ty),
+            })
             .collect();
         let keyword = match group.kind {
             OperationType::Query => "query",
@@ -845,6 +909,7 @@ impl Planner<'_> {
             selections: group.selections.clone(),
             operation,
             variables: used.into_iter().collect(),
+            renames: group.renames.clone(),
             interface_objects: group
                 .requires
                 .iter()
@@ -893,7 +958,7 @@ fn to_sels(items: &[Selection]) -> Vec<Sel> {
         .iter()
         .map(|item| match item {
             Selection::Field(f) => Sel::Field {
-                alias: None,
+                alias: f.alias.clone(),
                 name: f.name.clone(),
                 arguments: f.arguments.clone(),
                 selections: f
@@ -908,6 +973,38 @@ fn to_sels(items: &[Selection]) -> Vec<Sel> {
             },
         })
         .collect()
+}
+
+fn alias_fields_with_arguments(mut set: SelectionSet) -> SelectionSet {
+    for item in &mut set.items {
+        match item {
+            Selection::Field(f) => {
+                if !f.arguments.is_empty() && f.alias.is_none() {
+                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                    std::hash::Hash::hash(&f.arguments, &mut hasher);
+                    let hash = std::hash::Hasher::finish(&hasher);
+                    f.alias = Some(Name::new_unchecked(&format!(
+                        "{}__required_{:x}",
+                        f.name,
+                        hash & 0xffff_ffff
+                    )));
+                }
+                if let Some(sub) = f.selection.take() {
+                    f.selection = Some(alias_fields_with_arguments(sub));
+                }
+            }
+            Selection::Fragment { selection, .. } => {
+                *selection = alias_fields_with_arguments(std::mem::replace(
+                    selection,
+                    SelectionSet {
+                        ty: selection.ty.clone(),
+                        items: Vec::new(),
+                    },
+                ));
+            }
+        }
+    }
+    set
 }
 
 fn provided_child_exists(provided: &SelectionSet, name: &str) -> bool {

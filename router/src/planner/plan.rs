@@ -42,6 +42,8 @@ pub struct FetchNode {
     /// Types the target subgraph knows as `@interfaceObject`: their representations carry
     /// the interface's name as `__typename`.
     pub interface_objects: Vec<Name>,
+    /// Internal aliases to undo in the response: (alias sent, response key meant).
+    pub renames: Vec<(Name, Name)>,
 }
 
 #[derive(Debug, Clone)]
