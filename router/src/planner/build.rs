@@ -114,10 +114,16 @@ impl Planner<'_> {
                             .iter()
                             .position(|g| !g.entity && g.path.is_empty() && g.graph == graph)
                     };
+                    // Prefer a subgraph that answers the whole field itself, then one
+                    // already asked.
                     let source = sources
                         .iter()
-                        .find(|s| existing(s.graph).is_some())
-                        .or_else(|| sources.first())
+                        .min_by_key(|s| {
+                            let whole = field.selection.as_ref().is_none_or(|set| {
+                                self.fields_local(s.graph, field.ty.inner_named_type(), set)
+                            });
+                            (!whole, existing(s.graph).is_none())
+                        })
                         .ok_or_else(unreachable)?;
                     match existing(source.graph) {
                         Some(g) => g,
@@ -137,8 +143,12 @@ impl Planner<'_> {
             let (sels, failed) = self.plan_field(gid, root, &[], field, source.as_ref())?;
             merge(&mut self.groups[gid].selections, sels);
             if let Some(rest) = failed {
-                // A shared root field: what this subgraph cannot answer, another may.
-                if op.kind == OperationType::Mutation {
+                // A shared root field: what this subgraph cannot answer, another may. Not for
+                // mutations (they must run once), nor abstract results, whose runtime type
+                // decides which subgraph may answer.
+                if op.kind == OperationType::Mutation
+                    || self.sg.is_abstract(field.ty.inner_named_type())
+                {
                     return Err(unreachable());
                 }
                 self.plan_root_remainder(op, root, &rest, &sources, vec![graph])?;
@@ -457,21 +467,10 @@ impl Planner<'_> {
         if source.overridden || source.requires.is_some() {
             return None;
         }
-        if source.external
-            && !provided.is_some_and(|p| provided_child_exists(p, &field.name))
-            && !self.is_key_field(ty, graph, &field.name)
-        {
+        if source.external && !provided.is_some_and(|p| provided_child_exists(p, &field.name)) {
             return None;
         }
         Some(source)
-    }
-
-    fn is_key_field(&self, ty: &Name, graph: GraphId, field: &str) -> bool {
-        self.sg.type_in_graph(ty, graph).is_some_and(|t| {
-            t.keys.iter().any(|k| {
-                k.fields.selections.iter().any(|s| matches!(s, apollo_compiler::executable::Selection::Field(f) if f.name == field))
-            })
-        })
     }
 
     /// Resolves `field` in another subgraph through an entity fetch. Returns what the current
@@ -750,6 +749,32 @@ impl Planner<'_> {
     }
 
     fn fields_local(&self, graph: GraphId, ty: &Name, set: &SelectionSet) -> bool {
+        let interface_object = self
+            .sg
+            .type_in_graph(ty, graph)
+            .is_some_and(|t| t.interface_object);
+        if self.sg.is_abstract(ty) && !interface_object {
+            // Local only if every type the subgraph can return has the fields.
+            return self
+                .sg
+                .possible_types_in_graph(ty, graph)
+                .iter()
+                .all(|concrete| {
+                    let applicable = SelectionSet {
+                        ty: concrete.clone(),
+                        items: set
+                            .items
+                            .iter()
+                            .filter(|item| match item {
+                                Selection::Field(_) => true,
+                                Selection::Fragment { on, .. } => self.applies(on, concrete),
+                            })
+                            .cloned()
+                            .collect(),
+                    };
+                    self.fields_local(graph, concrete, &applicable)
+                });
+        }
         set.items.iter().all(|item| match item {
             Selection::Field(f) if f.is_typename() => true,
             Selection::Field(f) => {
@@ -758,7 +783,9 @@ impl Planner<'_> {
                         .as_ref()
                         .is_none_or(|sub| self.fields_local(graph, f.ty.inner_named_type(), sub))
             }
-            Selection::Fragment { on, selection } => self.fields_local(graph, on, selection),
+            Selection::Fragment { on, selection } => {
+                !self.applies(on, ty) || self.fields_local(graph, ty, selection)
+            }
         })
     }
 
