@@ -227,7 +227,7 @@ impl Planner<'_> {
     fn plan_field_with(
         &mut self,
         gid: usize,
-        _parent: &Name,
+        parent: &Name,
         path: &[PathStep],
         field: &Field,
         provided: Option<&SelectionSet>,
@@ -237,13 +237,22 @@ impl Planner<'_> {
                 let mut child_path = path.to_vec();
                 child_path.push(PathStep::Key(field.response_key().clone()));
                 child_path.extend(std::iter::repeat_n(PathStep::List, list_depth(&field.ty)));
-                self.plan_set(
-                    gid,
-                    field.ty.inner_named_type(),
-                    &child_path,
-                    &set.items,
-                    provided,
-                )?
+                // A subgraph may type the field more narrowly (`Book` where the supergraph
+                // says `Media`): plan against what the subgraph accepts.
+                let graph = self.groups[gid].graph;
+                let declared = self.field_type_in_graph(parent, &field.name, graph);
+                let named = declared.trim_matches(|c| c == '[' || c == ']' || c == '!');
+                let ty = match self.sg.schema.types.get_key_value(named) {
+                    Some((name, _)) => name.clone(),
+                    None => field.ty.inner_named_type().clone(),
+                };
+                let (mut sels, failed) =
+                    self.plan_set(gid, &ty, &child_path, &set.items, provided)?;
+                if self.sg.is_abstract(field.ty.inner_named_type()) && !self.sg.is_abstract(&ty) {
+                    // The response is shaped by runtime type: ask for it.
+                    merge(&mut sels, vec![Sel::typename()]);
+                }
+                (sels, failed)
             }
             None => (Vec::new(), Vec::new()),
         };
@@ -749,6 +758,18 @@ impl Planner<'_> {
     }
 
     fn fields_local(&self, graph: GraphId, ty: &Name, set: &SelectionSet) -> bool {
+        self.fields_local_provided(graph, ty, set, None)
+    }
+
+    /// Whether `graph` resolves all of `set` on `ty` itself, counting what an enclosing
+    /// `@provides` covers.
+    fn fields_local_provided(
+        &self,
+        graph: GraphId,
+        ty: &Name,
+        set: &SelectionSet,
+        provided: Option<&SelectionSet>,
+    ) -> bool {
         let interface_object = self
             .sg
             .type_in_graph(ty, graph)
@@ -772,19 +793,26 @@ impl Planner<'_> {
                             .cloned()
                             .collect(),
                     };
-                    self.fields_local(graph, concrete, &applicable)
+                    let provided_here = provided.map(|p| provided_for(self.sg, p, concrete));
+                    self.fields_local_provided(graph, concrete, &applicable, provided_here.as_ref())
                 });
         }
         set.items.iter().all(|item| match item {
             Selection::Field(f) if f.is_typename() => true,
             Selection::Field(f) => {
-                self.local_source(graph, ty, f, None).is_some()
-                    && f.selection
-                        .as_ref()
-                        .is_none_or(|sub| self.fields_local(graph, f.ty.inner_named_type(), sub))
+                let Some(source) = self.local_source(graph, ty, f, provided) else {
+                    return false;
+                };
+                let below = match &source.provides {
+                    Some(p) => Some(from_field_set(p)),
+                    None => provided.and_then(|p| provided_child(p, &f.name)),
+                };
+                f.selection.as_ref().is_none_or(|sub| {
+                    self.fields_local_provided(graph, f.ty.inner_named_type(), sub, below.as_ref())
+                })
             }
             Selection::Fragment { on, selection } => {
-                !self.applies(on, ty) || self.fields_local(graph, ty, selection)
+                !self.applies(on, ty) || self.fields_local_provided(graph, ty, selection, provided)
             }
         })
     }
