@@ -119,8 +119,14 @@ impl Planner<'_> {
                     let source = sources
                         .iter()
                         .min_by_key(|s| {
+                            let provided = s.provides.as_ref().map(from_field_set);
                             let whole = field.selection.as_ref().is_none_or(|set| {
-                                self.fields_local(s.graph, field.ty.inner_named_type(), set)
+                                self.fields_local_provided(
+                                    s.graph,
+                                    field.ty.inner_named_type(),
+                                    set,
+                                    provided.as_ref(),
+                                )
                             });
                             (!whole, existing(s.graph).is_none())
                         })
