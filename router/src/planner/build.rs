@@ -109,29 +109,37 @@ impl Planner<'_> {
                     }
                 }
                 _ => {
-                    let existing = |graph: GraphId| {
-                        self.groups
+                    let existing = |groups: &[Group], graph: GraphId| {
+                        groups
                             .iter()
                             .position(|g| !g.entity && g.path.is_empty() && g.graph == graph)
                     };
-                    // Prefer a subgraph that answers the whole field itself, then one
-                    // already asked.
-                    let source = sources
-                        .iter()
-                        .min_by_key(|s| {
-                            let provided = s.provides.as_ref().map(from_field_set);
-                            let whole = field.selection.as_ref().is_none_or(|set| {
-                                self.fields_local_provided(
-                                    s.graph,
-                                    field.ty.inner_named_type(),
-                                    set,
-                                    provided.as_ref(),
-                                )
-                            });
-                            (!whole, existing(s.graph).is_none())
-                        })
-                        .ok_or_else(unreachable)?;
-                    match existing(source.graph) {
+                    // Prefer a subgraph that answers the whole field itself; otherwise the
+                    // one whose plan needs the fewest fetches (tried, then undone).
+                    let mut best: Option<((bool, bool, usize), usize)> = None;
+                    for (i, s) in sources.iter().enumerate() {
+                        let provided = s.provides.as_ref().map(from_field_set);
+                        let whole = field.selection.as_ref().is_none_or(|set| {
+                            self.fields_local_provided(
+                                s.graph,
+                                field.ty.inner_named_type(),
+                                set,
+                                provided.as_ref(),
+                            )
+                        });
+                        let cost = if whole || sources.len() == 1 {
+                            (!whole, existing(&self.groups, s.graph).is_none(), 0)
+                        } else {
+                            let (complete, fetches) = self.trial_cost(op, root, field, s);
+                            let asked = existing(&self.groups, s.graph).is_some();
+                            (!complete, !asked, fetches)
+                        };
+                        if best.as_ref().is_none_or(|(c, _)| cost < *c) {
+                            best = Some((cost, i));
+                        }
+                    }
+                    let source = &sources[best.ok_or_else(unreachable)?.1];
+                    match existing(&self.groups, source.graph) {
                         Some(g) => g,
                         None => self.new_group(
                             source.graph,
@@ -161,6 +169,35 @@ impl Planner<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Plans `field` from `source`'s subgraph, measures the result (whether it is complete,
+    /// how many fetches it takes), and undoes it.
+    fn trial_cost(
+        &mut self,
+        op: &Operation,
+        root: &Name,
+        field: &Field,
+        source: &FieldSource,
+    ) -> (bool, usize) {
+        let snapshot = self.groups.clone();
+        let gid = match self
+            .groups
+            .iter()
+            .position(|g| !g.entity && g.path.is_empty() && g.graph == source.graph)
+        {
+            Some(g) => g,
+            None => self.new_group(source.graph, op.kind, false, Vec::new(), BTreeSet::new()),
+        };
+        let result = self.plan_field(gid, root, &[], field, Some(source));
+        let (complete, local) = match &result {
+            Ok((sels, None)) => (true, count_leaves(sels)),
+            _ => (false, 0),
+        };
+        let fetches = self.groups.len();
+        self.restore(snapshot);
+        // Among equally many fetches, prefer the subgraph that answers more itself.
+        (complete, fetches * 10_000 - local.min(9_999))
     }
 
     /// Plans what one subgraph could not answer of a shared root field in the others.
@@ -988,6 +1025,17 @@ impl Planner<'_> {
                 .collect(),
         }
     }
+}
+
+fn count_leaves(sels: &[Sel]) -> usize {
+    sels.iter()
+        .map(|s| match s {
+            Sel::Field { selections, .. } if selections.is_empty() => 1,
+            Sel::Field { selections, .. } | Sel::Fragment { selections, .. } => {
+                count_leaves(selections)
+            }
+        })
+        .sum()
 }
 
 /// The root fields in document order, fragments on the root type flattened.
