@@ -637,14 +637,12 @@ impl Planner<'_> {
         let mut deps = self.feeding.pop().unwrap_or_default();
         let (local, representation) = inputs?;
         deps.insert(gid);
-        let group = self.entity_group(target.graph, path, deps);
-        merge(
-            &mut self.groups[group].requires,
-            vec![Sel::Fragment {
-                on: target.ty.clone(),
-                selections: representation,
-            }],
-        );
+        let representation = vec![Sel::Fragment {
+            on: target.ty.clone(),
+            selections: representation,
+        }];
+        let group = self.entity_group(target.graph, path, deps, &representation);
+        merge(&mut self.groups[group].requires, representation);
         let (field_sels, remainder) =
             self.plan_field(group, &target.ty, path, field, Some(source))?;
         if field_sels.is_empty() {
@@ -740,16 +738,14 @@ impl Planner<'_> {
                 }
             };
             deps.insert(gid);
-            let group = self.entity_group(candidate, path, deps);
             let mut representation = vec![Sel::typename()];
             merge(&mut representation, to_sels(&key_set.items));
-            merge(
-                &mut self.groups[group].requires,
-                vec![Sel::Fragment {
-                    on: interface.clone(),
-                    selections: representation,
-                }],
-            );
+            let representation = vec![Sel::Fragment {
+                on: interface.clone(),
+                selections: representation,
+            }];
+            let group = self.entity_group(candidate, path, deps, &representation);
+            merge(&mut self.groups[group].requires, representation);
             let mut wanted = items.to_vec();
             wanted.push(typename_selection());
             match self.plan_set(group, interface, path, &wanted, None) {
@@ -870,12 +866,21 @@ impl Planner<'_> {
     }
 
     /// The entity fetch for `graph` at `path`, shared when that creates no cycle.
-    fn entity_group(&mut self, graph: GraphId, path: &[PathStep], deps: BTreeSet<usize>) -> usize {
+    /// A fetch cannot be shared when the representations would need one field twice with
+    /// different arguments (`price(currency: "USD")` and `price(currency: "EUR")`).
+    fn entity_group(
+        &mut self,
+        graph: GraphId,
+        path: &[PathStep],
+        deps: BTreeSet<usize>,
+        representation: &[Sel],
+    ) -> usize {
         let reusable = (0..self.groups.len()).find(|&g| {
             let group = &self.groups[g];
             group.entity
                 && group.graph == graph
                 && group.path == path
+                && !argument_clash(&group.requires, representation)
                 && !deps.iter().any(|&d| d == g || self.depends_on(d, g))
         });
         let group = match reusable {
@@ -1025,6 +1030,39 @@ impl Planner<'_> {
                 .collect(),
         }
     }
+}
+
+/// Whether `a` and `b` select one field name with different arguments anywhere.
+fn argument_clash(a: &[Sel], b: &[Sel]) -> bool {
+    a.iter().any(|x| {
+        b.iter().any(|y| match (x, y) {
+            (
+                Sel::Field {
+                    name: n1,
+                    arguments: a1,
+                    selections: s1,
+                    ..
+                },
+                Sel::Field {
+                    name: n2,
+                    arguments: a2,
+                    selections: s2,
+                    ..
+                },
+            ) => n1 == n2 && (a1 != a2 || argument_clash(s1, s2)),
+            (
+                Sel::Fragment {
+                    on: o1,
+                    selections: s1,
+                },
+                Sel::Fragment {
+                    on: o2,
+                    selections: s2,
+                },
+            ) => o1 == o2 && argument_clash(s1, s2),
+            _ => false,
+        })
+    })
 }
 
 fn count_leaves(sels: &[Sel]) -> usize {
