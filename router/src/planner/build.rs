@@ -344,7 +344,28 @@ impl Planner<'_> {
             let mut out = vec![Sel::typename()];
             let mut failed = Vec::new();
             let mut seen_types: HashMap<Name, String> = HashMap::new();
-            for concrete in self.sg.possible_types_in_graph(ty, graph) {
+            let concretes = self.sg.possible_types_in_graph(ty, graph);
+            if concretes.is_empty() {
+                // The subgraph has no implementation to return: interface fields must come
+                // from elsewhere, by the interface's own keys.
+                for item in items {
+                    if let Selection::Field(field) = item {
+                        if field.is_typename() {
+                            continue;
+                        }
+                        if self.local_source(graph, ty, field, provided).is_some() {
+                            let (sels, _) = self.plan_field_with(gid, ty, path, field, None)?;
+                            merge(&mut out, sels);
+                            continue;
+                        }
+                        match self.jump(gid, ty, path, field, true) {
+                            Ok(local) => merge(&mut out, local),
+                            Err(_) => failed.push(item.clone()),
+                        }
+                    }
+                }
+            }
+            for concrete in concretes {
                 let applicable: Vec<Selection> = items
                     .iter()
                     .filter(|item| match item {
