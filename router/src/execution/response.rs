@@ -181,9 +181,13 @@ fn merged_selection(fields: &[&Field]) -> Option<SelectionSet> {
     }))
 }
 
+/// Whether `error` already explains a null at `path`: it sits on the path, above or below it.
 fn error_at_or_below(error: &Value, path: &[Value]) -> bool {
     error
         .get("path")
         .and_then(Value::as_array)
-        .is_some_and(|p| p.len() >= path.len() && p[..path.len()] == *path)
+        .is_some_and(|p| {
+            let shared = p.len().min(path.len());
+            p[..shared] == path[..shared]
+        })
 }

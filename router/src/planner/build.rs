@@ -1053,6 +1053,14 @@ impl Planner<'_> {
     }
 }
 
+/// A small stable hash (FNV-1a), for internal alias names that must not change between
+/// builds.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// Whether `a` and `b` select one field name with different arguments anywhere.
 fn argument_clash(a: &[Sel], b: &[Sel]) -> bool {
     a.iter().any(|x| {
@@ -1148,9 +1156,12 @@ fn alias_fields_with_arguments(mut set: SelectionSet) -> SelectionSet {
         match item {
             Selection::Field(f) => {
                 if !f.arguments.is_empty() && f.alias.is_none() {
-                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                    std::hash::Hash::hash(&f.arguments, &mut hasher);
-                    let hash = std::hash::Hasher::finish(&hasher);
+                    let printed: Vec<String> = f
+                        .arguments
+                        .iter()
+                        .map(|a| format!("{}:{}", a.name, a.value))
+                        .collect();
+                    let hash = fnv1a(printed.join(",").as_bytes());
                     f.alias = Some(Name::new_unchecked(&format!(
                         "{}__required_{:x}",
                         f.name,
