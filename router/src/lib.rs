@@ -8,6 +8,7 @@
 pub mod supergraph;
 
 pub use supergraph::Supergraph;
+pub mod compose;
 pub mod execution;
 pub mod operation;
 pub mod pipeline;

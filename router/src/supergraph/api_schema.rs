@@ -56,7 +56,10 @@ pub(super) fn derive(supergraph: &Valid<Schema>) -> Result<Valid<Schema>, LoadEr
         .types
         .iter()
         .filter(|(name, ty)| {
-            name.starts_with("join__") || name.starts_with("link__") || inaccessible_ext(ty)
+            ["join__", "link__", "requiresScopes__", "policy__"]
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
+                || inaccessible_ext(ty)
         })
         .map(|(name, _)| name.clone())
         .collect();
