@@ -38,6 +38,23 @@ pub enum Command {
         /// The subgraph whose schema to print, e.g. `accounts`.
         name: String,
     },
+    /// Compose subgraph SDLs into a supergraph (printed, or written with --output).
+    Compose {
+        /// A subgraph as NAME=URL (its SDL is read from the running subgraph's
+        /// `_service { sdl }`) or NAME=URL=FILE (SDL read from FILE). Repeatable.
+        #[arg(long = "subgraph", value_name = "NAME=URL[=FILE]")]
+        subgraphs: Vec<String>,
+        /// Compose Micromall's own subgraphs, at the addresses the settings give them.
+        #[arg(long, conflicts_with = "subgraphs")]
+        micromall: bool,
+        /// Write the supergraph to this file instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// With --micromall: write `subgraphs/<name>.graphql` and `supergraph.graphql` into
+        /// this directory (the checked-in `schema/`).
+        #[arg(long, value_name = "DIR", requires = "micromall")]
+        write_schema_dir: Option<PathBuf>,
+    },
     /// Run the federation router in front of the subgraphs a supergraph names, on
     /// MICROMALL_ROUTER_LISTEN.
     Router {

@@ -5,7 +5,13 @@ use micromall_kit::config::Settings;
 use micromall_kit::platform::{Platform, RunningSubgraph, shutdown_on_signal};
 use micromall_kit::{SubgraphDef, db};
 
-use crate::subgraphs;
+use std::sync::Arc;
+
+use micromall_router::compose::SubgraphSdl;
+use micromall_router::{Router, RouterConfig, Supergraph};
+use tokio::net::TcpListener;
+
+use crate::{compose_cmd, router_cmd, subgraphs};
 
 /// Everything in one process: every subgraph on its port, until SIGINT/SIGTERM.
 pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
@@ -23,7 +29,44 @@ pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
     for subgraph in &running {
         tracing::info!(subgraph = subgraph.name, url = %subgraph.graphql_url(), "ready");
     }
-    wait_all(running).await
+    let router = start_router(&platform, &running).await?;
+    let routed = wait_all(running).await;
+    router.await.context("router task panicked")??;
+    routed
+}
+
+/// The router in front of the running subgraphs, on `MICROMALL_ROUTER_LISTEN`. The
+/// supergraph is composed from the subgraphs' own SDL at their actual addresses.
+async fn start_router(
+    platform: &Platform,
+    running: &[RunningSubgraph],
+) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
+    let subgraphs: Vec<SubgraphSdl> = running
+        .iter()
+        .filter_map(|r| subgraphs::find(r.name))
+        .zip(running)
+        .map(|(def, r)| SubgraphSdl {
+            name: def.name.to_owned(),
+            url: r.graphql_url(),
+            sdl: (def.sdl)(),
+        })
+        .collect();
+    let supergraph = Supergraph::parse(&compose_cmd::compose_or_explain(&subgraphs)?)?;
+    let settings = &platform.settings;
+    let router = Router::new(
+        supergraph,
+        RouterConfig::default(),
+        Some(router_cmd::authenticator(settings)?),
+    );
+    let listener = TcpListener::bind(settings.router_listen)
+        .await
+        .with_context(|| format!("cannot listen on {} for the router", settings.router_listen))?;
+    tracing::info!(url = %format!("http://{}/graphql", settings.router_listen), "router ready");
+    Ok(tokio::spawn(micromall_router::http::serve(
+        listener,
+        Arc::new(router),
+        platform.shutdown.clone(),
+    )))
 }
 
 /// One subgraph alone (distributed mode).

@@ -1,4 +1,5 @@
 mod cli;
+mod compose_cmd;
 mod launcher;
 mod router_cmd;
 mod subgraphs;
@@ -34,6 +35,21 @@ fn main() -> ExitCode {
             None => launcher::run_all(settings).await,
             Some(Command::Subgraph { name }) => launcher::run_one(settings, &name).await,
             Some(Command::Migrate { name }) => launcher::migrate(settings, &name).await,
+            Some(Command::Compose {
+                subgraphs,
+                micromall,
+                output,
+                write_schema_dir,
+            }) => {
+                compose_cmd::run(
+                    &settings,
+                    &subgraphs,
+                    micromall,
+                    output.as_deref(),
+                    write_schema_dir.as_deref(),
+                )
+                .await
+            }
             Some(Command::Router { supergraph, action }) => {
                 router_cmd::run(settings, supergraph.as_deref(), action).await
             }

@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 
 struct Stack {
     child: Child,
+    /// The router, which clients use.
     base: String,
+    /// The accounts subgraph, behind it.
+    accounts: String,
     data_dir: std::path::PathBuf,
 }
 
@@ -44,10 +47,11 @@ fn free_port_base(span: u16) -> u16 {
 async fn start() -> Stack {
     let data_dir =
         std::env::temp_dir().join(format!("micromall-e2e-{}", uuid::Uuid::now_v7().simple()));
-    let port_base = free_port_base(10);
+    let port_base = free_port_base(11);
     let child = Command::new(env!("CARGO_BIN_EXE_micromall"))
         .env("MICROMALL_DATA_DIR", &data_dir)
-        .env("MICROMALL_SUBGRAPH_PORT_BASE", port_base.to_string())
+        .env("MICROMALL_SUBGRAPH_PORT_BASE", (port_base + 1).to_string())
+        .env("MICROMALL_ROUTER_LISTEN", format!("127.0.0.1:{port_base}"))
         .env("MICROMALL_ADMIN_EMAIL", "boss@example.com")
         .env("MICROMALL_ADMIN_PASSWORD", "boss password 123")
         .env_remove("DATABASE_URL")
@@ -60,12 +64,15 @@ async fn start() -> Stack {
     let stack = Stack {
         child,
         base: format!("http://127.0.0.1:{port_base}"),
+        accounts: format!("http://127.0.0.1:{}", port_base + 1),
         data_dir,
     };
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        if let Ok(r) = reqwest::get(format!("{}/health/ready", stack.base)).await {
-            if r.status().is_success() {
+        let subgraph = reqwest::get(format!("{}/health/ready", stack.accounts)).await;
+        let router = reqwest::get(format!("{}/health", stack.base)).await;
+        if let (Ok(s), Ok(r)) = (subgraph, router) {
+            if s.status().is_success() && r.status().is_success() {
                 return stack;
             }
         }
@@ -82,6 +89,12 @@ async fn gql(base: &str, query: &str, variables: Value, token: Option<&str>) -> 
         request = request.bearer_auth(token);
     }
     request.send().await.unwrap().json().await.unwrap()
+}
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
 }
 
 #[tokio::test]

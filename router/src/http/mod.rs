@@ -27,6 +27,7 @@ const FORWARDED: [&str; 4] = ["authorization", "x-request-id", "traceparent", "t
 pub fn routes(router: Arc<Router>) -> Routes {
     Routes::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/assets/{name}", get(graphiql::asset))
         .route(
             "/health",
             get(|| async { axum::Json(json!({ "status": "ok" })) }),
