@@ -5,8 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// (package, version, [(file in the package tarball, name served)]).
-const PACKAGES: [(&str, &str, &[(&str, &str)]); 3] = [
+/// (file in the package tarball, name served).
+type Files = &'static [(&'static str, &'static str)];
+
+/// (package, version, files).
+const PACKAGES: [(&str, &str, Files); 3] = [
     (
         "graphiql",
         "3.9.0",
@@ -46,12 +49,11 @@ fn main() {
         }
     }
     let complete = |out: &Path| wanted.iter().all(|name| out.join(name).is_file());
-    if !complete(&out) {
-        if let Err(err) = fetch(&out) {
-            println!(
-                "cargo::warning=GraphiQL assets unavailable ({err}); GET /graphql will explain how to get them"
-            );
-        }
+    let fetched = if complete(&out) { Ok(()) } else { fetch(&out) };
+    if let Err(err) = fetched {
+        println!(
+            "cargo::warning=GraphiQL assets unavailable ({err}); GET /graphql will explain how to get them"
+        );
     }
     if complete(&out) {
         println!("cargo::rustc-cfg=graphiql_assets");

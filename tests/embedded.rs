@@ -158,6 +158,75 @@ async fn a_fresh_install_registers_signs_in_and_stops_cleanly() {
         "SQLite file under the data dir"
     );
 
+    // The router's own answers.
+    assert_eq!(
+        code(&gql(&base, "{ me { id ", json!({}), None).await),
+        "GRAPHQL_PARSE_FAILED"
+    );
+    assert_eq!(
+        code(&gql(&base, "{ me { shoeSize } }", json!({}), None).await),
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+    let bad_variables = gql(
+        &base,
+        "query($n: Int) { users(first: $n) { totalCount } }",
+        json!({ "n": "ten" }),
+        Some(&admin_token),
+    )
+    .await;
+    assert_eq!(code(&bad_variables), "BAD_USER_INPUT");
+    assert!(
+        bad_variables.get("data").is_none(),
+        "no data with bad variables"
+    );
+    let anonymous_me = gql(&base, "{ me { id } }", json!({}), None).await;
+    assert_eq!(
+        code(&anonymous_me),
+        "UNAUTHENTICATED",
+        "@authenticated enforced: {anonymous_me}"
+    );
+    let customer_users = gql(&base, "{ users { totalCount } }", json!({}), Some(&token)).await;
+    assert_eq!(
+        code(&customer_users),
+        "FORBIDDEN",
+        "@requiresScopes enforced: {customer_users}"
+    );
+    let types = gql(&base, "{ __schema { types { name } } }", json!({}), None).await;
+    let names = types["data"]["__schema"]["types"].to_string();
+    assert!(
+        names.contains("\"User\"") && !names.contains("join__") && !names.contains("link__"),
+        "{names}"
+    );
+
+    // GraphiQL: the page and every script it loads come from the router.
+    let page = reqwest::Client::new()
+        .get(format!("{base}/graphql"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("GraphiQL"));
+    let assets: Vec<&str> = page
+        .split(['"', '\''])
+        .filter(|s| s.starts_with("/graphql/assets/"))
+        .collect();
+    assert_eq!(assets.len(), 4, "stylesheet and three scripts");
+    for src in assets {
+        let asset = reqwest::get(format!("{base}{src}")).await.unwrap();
+        assert!(asset.status().is_success(), "{src} is served");
+        assert!(
+            asset.bytes().await.unwrap().len() > 1000,
+            "{src} has content"
+        );
+    }
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "no external requests"
+    );
+
     // SIGTERM: a graceful stop exits 0.
     let pid = stack.child.id().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
