@@ -1,10 +1,11 @@
 //! The router as a service: one GraphQL request in, one response out. HTTP-agnostic so it
 //! can be driven by the HTTP layer, the plan printer and tests alike.
 
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
+use apollo_compiler::ExecutableDocument;
+use apollo_compiler::validation::Valid;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -14,7 +15,9 @@ use crate::execution::{SubgraphClient, execute_plan, shape};
 use crate::operation::Operation;
 use crate::pipeline::authorization::{Identity, authorize};
 use crate::pipeline::limits::Limits;
-use crate::pipeline::{RequestError, prepare};
+use crate::pipeline::{
+    Coerced, RequestError, coerce, normalize_within_limits, parse_and_validate, prepare,
+};
 use crate::planner::{QueryPlan, plan};
 use crate::supergraph::Supergraph;
 
@@ -83,7 +86,9 @@ pub struct Router {
     config: RouterConfig,
     client: SubgraphClient,
     authenticator: Option<Arc<dyn Authenticator>>,
-    plans: moka::sync::Cache<u64, Arc<Planned>>,
+    plans: moka::sync::Cache<CacheKey, Arc<Planned>>,
+    /// Validated documents by query text: a repeated operation skips parsing and validation.
+    documents: moka::sync::Cache<CacheKey, Arc<Valid<ExecutableDocument>>>,
 }
 
 impl Router {
@@ -95,6 +100,7 @@ impl Router {
         Self {
             client: SubgraphClient::new(config.subgraph_timeout),
             plans: moka::sync::Cache::new(config.plan_cache_size),
+            documents: moka::sync::Cache::new(config.plan_cache_size),
             supergraph: Arc::new(supergraph),
             config,
             authenticator,
@@ -141,17 +147,20 @@ impl Router {
             },
         };
         let variables = request.variables.unwrap_or_default();
-        let prepared = match prepare(
-            &self.supergraph,
-            &query,
-            request.operation_name.as_deref(),
-            variables,
-            &self.config.limits,
-        ) {
-            Ok(prepared) => prepared,
+        let document = match self.document(&query) {
+            Ok(document) => document,
             Err(err) => return GraphqlResponse::error(err.code, &err.message),
         };
-        if prepared.introspection && !self.config.introspection {
+        let coerced = match coerce(
+            &self.supergraph,
+            document,
+            request.operation_name.as_deref(),
+            variables,
+        ) {
+            Ok(coerced) => coerced,
+            Err(err) => return GraphqlResponse::error(err.code, &err.message),
+        };
+        if coerced.introspection && !self.config.introspection {
             return GraphqlResponse::error(
                 "GRAPHQL_VALIDATION_FAILED",
                 "introspection is disabled",
@@ -160,14 +169,21 @@ impl Router {
 
         let key = plan_key(
             &query,
-            prepared.operation_name.as_deref(),
-            &prepared.variables,
+            coerced.operation_name.as_deref(),
+            &coerced.variables,
             &identity,
         );
         let planned = match self.plans.get(&key) {
             Some(planned) => planned,
             None => {
-                let mut operation = prepared.operation.clone();
+                let mut operation = match normalize_within_limits(
+                    &self.supergraph,
+                    &coerced,
+                    &self.config.limits,
+                ) {
+                    Ok(operation) => operation,
+                    Err(err) => return GraphqlResponse::error(err.code, &err.message),
+                };
                 let auth_errors = authorize(&self.supergraph, &mut operation.selection, &identity);
                 let plan = match plan(&self.supergraph, &operation) {
                     Ok(plan) => plan,
@@ -188,14 +204,14 @@ impl Router {
             }
         };
 
-        let introspection = prepared
+        let introspection = coerced
             .introspection
-            .then(|| self.introspect(&prepared))
+            .then(|| self.introspect(&coerced))
             .flatten();
         let ctx = ExecutionContextOwned {
             supergraph: &self.supergraph,
             client: &self.client,
-            variables: &prepared.variables,
+            variables: &coerced.variables,
             headers,
         };
         let (data, mut errors) = execute_plan(&ctx, &planned.plan).await;
@@ -219,8 +235,22 @@ impl Router {
         }
     }
 
+    fn document(&self, query: &str) -> Result<Arc<Valid<ExecutableDocument>>, RequestError> {
+        let key = cache_key(&[query.as_bytes()]);
+        if let Some(document) = self.documents.get(&key) {
+            return Ok(document);
+        }
+        let document = Arc::new(parse_and_validate(
+            &self.supergraph,
+            query,
+            &self.config.limits,
+        )?);
+        self.documents.insert(key, document.clone());
+        Ok(document)
+    }
+
     /// Answers `__schema` / `__type` from the API schema.
-    fn introspect(&self, prepared: &crate::pipeline::Prepared) -> Option<Map<String, Value>> {
+    fn introspect(&self, prepared: &Coerced) -> Option<Map<String, Value>> {
         let operation = prepared
             .document
             .operations
@@ -249,6 +279,20 @@ impl Router {
     }
 }
 
+/// Cache keys are SHA-256 digests: a client must not be able to craft a query that collides
+/// with another client's and poison the cache.
+type CacheKey = [u8; 32];
+
+fn cache_key(parts: &[&[u8]]) -> CacheKey {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hasher.finalize().into()
+}
+
 /// Plans depend on the query, the operation, `@skip`/`@include` variables (the boolean ones)
 /// and what the caller may see.
 fn plan_key(
@@ -256,18 +300,19 @@ fn plan_key(
     operation: Option<&str>,
     variables: &Map<String, Value>,
     identity: &Identity,
-) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    query.hash(&mut hasher);
-    operation.hash(&mut hasher);
-    for (name, value) in variables {
-        if let Value::Bool(b) = value {
-            name.hash(&mut hasher);
-            b.hash(&mut hasher);
-        }
-    }
-    identity.authenticated.hash(&mut hasher);
-    identity.scopes.hash(&mut hasher);
-    identity.policies.hash(&mut hasher);
-    hasher.finish()
+) -> CacheKey {
+    let booleans: Vec<String> = variables
+        .iter()
+        .filter_map(|(name, value)| value.as_bool().map(|b| format!("{name}={b}")))
+        .collect();
+    let scopes: Vec<&str> = identity.scopes.iter().map(String::as_str).collect();
+    let policies: Vec<&str> = identity.policies.iter().map(String::as_str).collect();
+    cache_key(&[
+        query.as_bytes(),
+        operation.unwrap_or("").as_bytes(),
+        booleans.join(",").as_bytes(),
+        &[u8::from(identity.authenticated)],
+        scopes.join(" ").as_bytes(),
+        policies.join(" ").as_bytes(),
+    ])
 }

@@ -7,4 +7,6 @@ pub mod limits;
 pub mod normalize;
 pub mod prepare;
 
-pub use prepare::{Prepared, RequestError, prepare};
+pub use prepare::{
+    Coerced, Prepared, RequestError, coerce, normalize_within_limits, parse_and_validate, prepare,
+};

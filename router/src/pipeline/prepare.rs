@@ -1,6 +1,8 @@
 //! From request to a normalized, validated operation: parse, validate against the API
 //! schema, pick the operation, coerce variables, normalize, check limits.
 
+use std::sync::Arc;
+
 use apollo_compiler::ExecutableDocument;
 use apollo_compiler::ast::OperationType;
 use apollo_compiler::parser::Parser;
@@ -9,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::limits::{self, Limits};
 use super::normalize::normalize;
-use crate::operation::{Operation, Selection};
+use crate::operation::Operation;
 use crate::supergraph::Supergraph;
 
 /// A request that cannot run, with the code clients see.
@@ -30,7 +32,7 @@ impl RequestError {
 
 /// A request ready for planning.
 pub struct Prepared {
-    pub document: Valid<ExecutableDocument>,
+    pub document: Arc<Valid<ExecutableDocument>>,
     pub operation_name: Option<String>,
     pub operation: Operation,
     pub variables: Map<String, Value>,
@@ -38,6 +40,16 @@ pub struct Prepared {
     pub introspection: bool,
 }
 
+/// A validated document with its operation chosen and variables coerced: what every request
+/// needs, before the (cacheable) normalization and planning.
+pub struct Coerced {
+    pub document: Arc<Valid<ExecutableDocument>>,
+    pub operation_name: Option<String>,
+    pub variables: Map<String, Value>,
+    pub introspection: bool,
+}
+
+/// Parse, validate, coerce and normalize in one go.
 pub fn prepare(
     supergraph: &Supergraph,
     query: &str,
@@ -45,6 +57,24 @@ pub fn prepare(
     variables: Map<String, Value>,
     limits: &Limits,
 ) -> Result<Prepared, RequestError> {
+    let document = Arc::new(parse_and_validate(supergraph, query, limits)?);
+    let coerced = coerce(supergraph, document, operation_name, variables)?;
+    let operation = normalize_within_limits(supergraph, &coerced, limits)?;
+    Ok(Prepared {
+        document: coerced.document,
+        operation_name: coerced.operation_name,
+        operation,
+        variables: coerced.variables,
+        introspection: coerced.introspection,
+    })
+}
+
+/// Parses the query and validates it against the API schema (cacheable by query text).
+pub fn parse_and_validate(
+    supergraph: &Supergraph,
+    query: &str,
+    limits: &Limits,
+) -> Result<Valid<ExecutableDocument>, RequestError> {
     if query.len() > limits.max_query_bytes {
         return Err(RequestError::new(
             "BAD_REQUEST",
@@ -56,9 +86,17 @@ pub fn prepare(
         .token_limit(50_000)
         .parse_ast(query, "query.graphql")
         .map_err(|e| RequestError::new("GRAPHQL_PARSE_FAILED", first_message(&e.errors)))?;
-    let document = ast
-        .to_executable_validate(&supergraph.api)
-        .map_err(|e| RequestError::new("GRAPHQL_VALIDATION_FAILED", first_message(&e.errors)))?;
+    ast.to_executable_validate(&supergraph.api)
+        .map_err(|e| RequestError::new("GRAPHQL_VALIDATION_FAILED", first_message(&e.errors)))
+}
+
+/// Picks the operation and coerces the variables against it.
+pub fn coerce(
+    supergraph: &Supergraph,
+    document: Arc<Valid<ExecutableDocument>>,
+    operation_name: Option<&str>,
+    variables: Map<String, Value>,
+) -> Result<Coerced, RequestError> {
     let operation = document
         .operations
         .get(operation_name)
@@ -78,7 +116,6 @@ pub fn prepare(
             "subscriptions are not supported",
         ));
     }
-
     let input: serde_json_bytes::Map<serde_json_bytes::ByteString, serde_json_bytes::Value> =
         variables
             .into_iter()
@@ -96,8 +133,35 @@ pub fn prepare(
             )
         })
         .collect();
+    let introspection = operation.selection_set.selections.iter().any(|s| {
+        matches!(s, apollo_compiler::executable::Selection::Field(f) if f.name == "__schema" || f.name == "__type")
+    });
+    let operation_name = operation.name.as_ref().map(|n| n.to_string());
+    Ok(Coerced {
+        document,
+        operation_name,
+        variables,
+        introspection,
+    })
+}
 
-    let normalized = normalize(&supergraph.api, &document, operation, &variables);
+/// Normalizes the chosen operation and checks its depth and aliases.
+pub fn normalize_within_limits(
+    supergraph: &Supergraph,
+    coerced: &Coerced,
+    limits: &Limits,
+) -> Result<Operation, RequestError> {
+    let operation = coerced
+        .document
+        .operations
+        .get(coerced.operation_name.as_deref())
+        .map_err(|_| RequestError::new("GRAPHQL_VALIDATION_FAILED", "unknown operation"))?;
+    let normalized = normalize(
+        &supergraph.api,
+        &coerced.document,
+        operation,
+        &coerced.variables,
+    );
     let depth = limits::depth(&normalized.selection);
     if depth > limits.max_depth {
         return Err(RequestError::new(
@@ -118,16 +182,7 @@ pub fn prepare(
             ),
         ));
     }
-    let introspection = normalized.selection.items.iter().any(
-        |item| matches!(item, Selection::Field(f) if f.name == "__schema" || f.name == "__type"),
-    );
-    Ok(Prepared {
-        operation_name: operation.name.as_ref().map(|n| n.to_string()),
-        document,
-        operation: normalized,
-        variables,
-        introspection,
-    })
+    Ok(normalized)
 }
 
 /// The first diagnostic's message (clients get one clear message, not a report).
