@@ -3,7 +3,7 @@
 
 use micromall_kit::SubgraphDef;
 
-pub static ALL: &[&SubgraphDef] = &[&micromall_accounts::SUBGRAPH];
+pub static ALL: &[&SubgraphDef] = &[&micromall_accounts::SUBGRAPH, &micromall_catalog::SUBGRAPH];
 
 pub fn find(name: &str) -> Option<&'static SubgraphDef> {
     ALL.iter().copied().find(|def| def.name == name)

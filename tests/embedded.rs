@@ -198,6 +198,21 @@ async fn a_fresh_install_registers_signs_in_and_stops_cleanly() {
         "{names}"
     );
 
+    // A legal but 40-deep recursive query is refused by the router; a 4-deep one is served.
+    let nested = |depth: usize| {
+        format!(
+            "{{ categories {}{}}}",
+            "{ children ".repeat(depth - 1) + "{ slug ",
+            "} ".repeat(depth)
+        )
+    };
+    assert_eq!(
+        code(&gql(&base, &nested(40), json!({}), None).await),
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+    let four = gql(&base, &nested(4), json!({}), None).await;
+    assert_eq!(four["data"]["categories"], json!([]), "{four}");
+
     // GraphiQL: the page and every script it loads come from the router.
     let page = reqwest::Client::new()
         .get(format!("{base}/graphql"))

@@ -2,6 +2,7 @@
 //! the outbox and inbox tables every subgraph needs are shared migrations included in each.
 
 pub mod accounts;
+pub mod catalog;
 pub mod shared;
 
 pub use sea_orm_migration::MigratorTrait;

@@ -1,0 +1,296 @@
+//! API types of the catalog section of the contract.
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use micromall_kit::UserError;
+use micromall_kit::money::Money;
+use micromall_kit::pagination::{Page, PageRequest, build_page};
+use rust_decimal::Decimal;
+
+use super::loaders::{
+    CategoryLoader, ChildrenOfCategory, ImagesOfProduct, ProductLoader, TagsOfProduct,
+    VariantsOfProduct,
+};
+use crate::entity::{category, product, variant};
+use crate::service::Catalog;
+
+fn catalog<'a>(ctx: &'a Context<'_>) -> &'a Catalog {
+    ctx.data_unchecked::<Arc<Catalog>>()
+}
+
+pub struct Product(pub product::Model);
+
+#[Object]
+impl Product {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    async fn category(&self, ctx: &Context<'_>) -> Result<Option<Category>> {
+        let Some(id) = self.0.category_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .data_unchecked::<DataLoader<CategoryLoader>>()
+            .load_one(id)
+            .await?
+            .map(Category))
+    }
+
+    async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(ctx
+            .data_unchecked::<DataLoader<TagsOfProduct>>()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn images(&self, ctx: &Context<'_>) -> Result<Vec<Image>> {
+        let images = ctx
+            .data_unchecked::<DataLoader<ImagesOfProduct>>()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(images
+            .into_iter()
+            .map(|i| Image {
+                url: i.url,
+                alt: i.alt,
+            })
+            .collect())
+    }
+
+    /// The lowest variant price.
+    async fn price(&self, ctx: &Context<'_>) -> Result<Money> {
+        let variants = self.variants_of(ctx).await?;
+        let lowest = variants
+            .iter()
+            .map(|v| v.price)
+            .min()
+            .unwrap_or(Decimal::ZERO);
+        Ok(Money::new(lowest, &catalog(ctx).currency))
+    }
+
+    async fn variants(&self, ctx: &Context<'_>) -> Result<Vec<ProductVariant>> {
+        Ok(self
+            .variants_of(ctx)
+            .await?
+            .into_iter()
+            .map(ProductVariant)
+            .collect())
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+impl Product {
+    async fn variants_of(&self, ctx: &Context<'_>) -> Result<Vec<variant::Model>> {
+        Ok(ctx
+            .data_unchecked::<DataLoader<VariantsOfProduct>>()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default())
+    }
+}
+
+pub struct ProductVariant(pub variant::Model);
+
+#[Object]
+impl ProductVariant {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn sku(&self) -> &str {
+        &self.0.sku
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn price(&self, ctx: &Context<'_>) -> Money {
+        Money::new(self.0.price, &catalog(ctx).currency)
+    }
+
+    async fn attributes(&self) -> Vec<Attribute> {
+        self.0
+            .attributes
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|a| {
+                        Some(Attribute {
+                            name: a.get("name")?.as_str()?.to_owned(),
+                            value: a.get("value")?.as_str()?.to_owned(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    async fn product(&self, ctx: &Context<'_>) -> Result<Product> {
+        ctx.data_unchecked::<DataLoader<ProductLoader>>()
+            .load_one(self.0.product_id)
+            .await?
+            .map(Product)
+            .ok_or_else(|| "product missing".into())
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Attribute {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(SimpleObject)]
+pub struct Image {
+    pub url: String,
+    pub alt: Option<String>,
+}
+
+pub struct Category(pub category::Model);
+
+#[Object]
+impl Category {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Category>> {
+        let Some(parent) = self.0.parent_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .data_unchecked::<DataLoader<CategoryLoader>>()
+            .load_one(parent)
+            .await?
+            .map(Category))
+    }
+
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Category>> {
+        Ok(ctx
+            .data_unchecked::<DataLoader<ChildrenOfCategory>>()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Category)
+            .collect())
+    }
+
+    /// Shop-visible products of this category and its subcategories.
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Product>> {
+        let page = PageRequest::parse(first, after)?;
+        let id = self.0.id.to_string();
+        let (rows, total) = catalog(ctx).products(Some(&id), None, &page).await?;
+        Ok(build_page(
+            &page,
+            rows,
+            total,
+            |p| p.id.to_string(),
+            Product,
+        ))
+    }
+}
+
+#[derive(InputObject)]
+pub struct ProductFilter {
+    pub category_id: Option<ID>,
+    pub tag: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ImageInput {
+    pub url: String,
+    pub alt: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct AttributeInput {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(InputObject)]
+pub struct VariantInput {
+    pub sku: String,
+    pub name: String,
+    pub price: Decimal,
+    pub attributes: Option<Vec<AttributeInput>>,
+}
+
+#[derive(InputObject)]
+pub struct CreateProductInput {
+    pub name: String,
+    /// Derived from name when absent.
+    pub slug: Option<String>,
+    pub description: String,
+    pub category_id: Option<ID>,
+    pub tags: Option<Vec<String>>,
+    pub images: Option<Vec<ImageInput>>,
+    pub variants: Vec<VariantInput>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateProductInput {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub category_id: Option<ID>,
+    pub tags: Option<Vec<String>>,
+    pub images: Option<Vec<ImageInput>>,
+}
+
+#[derive(InputObject)]
+pub struct CreateCategoryInput {
+    pub name: String,
+    pub slug: Option<String>,
+    pub parent_id: Option<ID>,
+}
+
+/// codes: INVALID_NAME, SLUG_TAKEN, SKU_TAKEN, INVALID_PRICE, NO_VARIANTS, CATEGORY_NOT_FOUND, NOT_FOUND
+#[derive(SimpleObject, Default)]
+pub struct ProductPayload {
+    pub product: Option<Product>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// codes: INVALID_NAME, INVALID_SLUG, SLUG_TAKEN, CATEGORY_NOT_FOUND
+#[derive(SimpleObject, Default)]
+pub struct CategoryPayload {
+    pub category: Option<Category>,
+    pub user_errors: Vec<UserError>,
+}

@@ -1,0 +1,7 @@
+//! The catalog subgraph through its HTTP API, on SQLite and (when configured) PostgreSQL.
+
+mod support;
+
+mod admin;
+mod entities;
+mod shop;
