@@ -12,6 +12,12 @@ use micromall_kit::telemetry;
 
 use cli::{Cli, Command};
 
+/// The router allocates many small, short-lived values per request (JSON trees, paths); under
+/// load the system allocator spent about a third of the router's CPU time (see
+/// router/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::PrintSchema { name }) = &cli.command {

@@ -14,7 +14,7 @@ pub struct SubgraphClient {
 pub struct SubgraphRequest<'a> {
     pub url: &'a str,
     pub query: &'a str,
-    pub variables: Map<String, Value>,
+    pub variables: &'a Map<String, Value>,
     /// Headers passed through from the client (authorization, request id, ...).
     pub headers: &'a HeaderMap,
 }
@@ -48,7 +48,15 @@ impl SubgraphClient {
     }
 
     pub async fn send(&self, request: SubgraphRequest<'_>) -> Result<Value, FetchError> {
-        let body = serde_json::json!({ "query": request.query, "variables": request.variables });
+        #[derive(serde::Serialize)]
+        struct Body<'b> {
+            query: &'b str,
+            variables: &'b Map<String, Value>,
+        }
+        let body = Body {
+            query: request.query,
+            variables: request.variables,
+        };
         let mut builder = self
             .http
             .post(request.url)

@@ -260,7 +260,7 @@ async fn send(ctx: &ExecutionContext<'_>, prepared: &Prepared<'_>) -> Result<Val
         .send(SubgraphRequest {
             url,
             query: &prepared.node.operation,
-            variables: prepared.variables.clone(),
+            variables: &prepared.variables,
             headers: ctx.headers,
         })
         .await
@@ -313,14 +313,18 @@ fn apply(
         merge(data, result);
         return;
     }
-    let Some(Value::Array(entities)) = result.get("_entities").cloned() else {
+    let Some(Value::Array(entities)) = result.get_mut("_entities").map(Value::take) else {
         return;
     };
     for (entity, paths) in entities.into_iter().zip(&prepared.targets) {
-        for path in paths {
+        let Some((last, others)) = paths.split_last() else { continue };
+        for path in others {
             if let Some(target) = get_mut(data, path) {
                 merge(target, entity.clone());
             }
+        }
+        if let Some(target) = get_mut(data, last) {
+            merge(target, entity);
         }
     }
 }

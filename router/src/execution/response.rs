@@ -2,6 +2,8 @@
 //! their aliases, type conditions resolved from `__typename`, and GraphQL null propagation
 //! (a null in a non-null position nulls the nearest nullable parent).
 
+use std::borrow::Cow;
+
 use apollo_compiler::ast::Type;
 use apollo_compiler::schema::ExtendedType;
 use indexmap::IndexMap;
@@ -53,36 +55,36 @@ impl Shaper<'_> {
         path: &mut Vec<Value>,
         root: bool,
     ) -> Option<Map<String, Value>> {
-        let mut fields: IndexMap<String, Vec<&Field>> = IndexMap::new();
+        let mut fields: IndexMap<&str, Vec<&Field>> = IndexMap::new();
         self.collect(set, typename, &mut fields);
         let mut out = Map::new();
         for (key, group) in fields {
             let field = group[0];
             if field.is_typename() {
-                out.insert(key, Value::String(typename.to_owned()));
+                out.insert(key.to_owned(), Value::String(typename.to_owned()));
                 continue;
             }
             if root && (field.name == "__schema" || field.name == "__type") {
                 let value = self
                     .introspection
-                    .and_then(|i| i.get(&key))
+                    .and_then(|i| i.get(key))
                     .cloned()
                     .unwrap_or(Value::Null);
-                out.insert(key, value);
+                out.insert(key.to_owned(), value);
                 continue;
             }
-            path.push(Value::String(key.clone()));
+            path.push(Value::String(key.to_owned()));
             let sub = merged_selection(&group);
-            let value = object.get(&key).unwrap_or(&Value::Null);
-            let completed = self.value(&field.ty, sub.as_ref(), value, path);
+            let value = object.get(key).unwrap_or(&Value::Null);
+            let completed = self.value(&field.ty, sub.as_deref(), value, path);
             path.pop();
             match completed {
                 Some(v) => {
-                    out.insert(key, v);
+                    out.insert(key.to_owned(), v);
                 }
                 None if field.ty.is_non_null() => return None,
                 None => {
-                    out.insert(key, Value::Null);
+                    out.insert(key.to_owned(), Value::Null);
                 }
             }
         }
@@ -157,11 +159,11 @@ impl Shaper<'_> {
         &self,
         set: &'s SelectionSet,
         typename: &str,
-        out: &mut IndexMap<String, Vec<&'s Field>>,
+        out: &mut IndexMap<&'s str, Vec<&'s Field>>,
     ) {
         for item in &set.items {
             match item {
-                Selection::Field(f) => out.entry(f.response_key().to_string()).or_default().push(f),
+                Selection::Field(f) => out.entry(f.response_key().as_str()).or_default().push(f),
                 Selection::Fragment { on, selection } => {
                     if on == typename || self.sg.api.is_subtype(on, typename) {
                         self.collect(selection, typename, out);
@@ -172,13 +174,20 @@ impl Shaper<'_> {
     }
 }
 
-fn merged_selection(fields: &[&Field]) -> Option<SelectionSet> {
+/// The sub-selection of fields sharing a response key: borrowed when there is one (the usual
+/// case, on the hot path for every object), merged only when several fields share the key.
+fn merged_selection<'s>(fields: &[&'s Field]) -> Option<Cow<'s, SelectionSet>> {
     let mut sets = fields.iter().filter_map(|f| f.selection.as_ref());
-    let first = sets.next()?.clone();
-    Some(sets.fold(first, |mut acc, s| {
-        acc.items.extend(s.items.iter().cloned());
-        acc
-    }))
+    let first = sets.next()?;
+    let rest: Vec<&SelectionSet> = sets.collect();
+    if rest.is_empty() {
+        return Some(Cow::Borrowed(first));
+    }
+    let mut merged = first.clone();
+    for s in rest {
+        merged.items.extend(s.items.iter().cloned());
+    }
+    Some(Cow::Owned(merged))
 }
 
 /// Whether `error` already explains a null at `path`: it sits on the path, above or below it.
