@@ -317,7 +317,9 @@ fn apply(
         return;
     };
     for (entity, paths) in entities.into_iter().zip(&prepared.targets) {
-        let Some((last, others)) = paths.split_last() else { continue };
+        let Some((last, others)) = paths.split_last() else {
+            continue;
+        };
         for path in others {
             if let Some(target) = get_mut(data, path) {
                 merge(target, entity.clone());
