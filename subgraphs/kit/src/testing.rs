@@ -185,6 +185,58 @@ impl Drop for TestSubgraph {
     }
 }
 
+/// Generates, for each named `async fn(Backend)`, one test on SQLite and one on PostgreSQL
+/// (which reports itself not run when `MICROMALL_TEST_POSTGRES_URL` is unset).
+#[macro_export]
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                super::$name($crate::testing::Backend::Sqlite).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                if std::env::var("MICROMALL_TEST_POSTGRES_URL").is_err() {
+                    eprintln!("MICROMALL_TEST_POSTGRES_URL not set: PostgreSQL variant not run");
+                    return;
+                }
+                super::$name($crate::testing::Backend::Postgres).await;
+            })*
+        }
+    };
+}
+
+/// An event consumer that hands every event it receives to a channel, for tests to await.
+pub struct EventRecorder(tokio::sync::mpsc::UnboundedSender<crate::events::Event>);
+
+impl EventRecorder {
+    /// Subscribes a recorder to `subjects` on the test subgraph's bus.
+    pub async fn subscribe(
+        subgraph: &TestSubgraph,
+        subjects: &[&str],
+    ) -> tokio::sync::mpsc::UnboundedReceiver<crate::events::Event> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        subgraph
+            .platform
+            .bus
+            .subscribe("test-recorder", subjects, Arc::new(EventRecorder(tx)))
+            .await
+            .expect("subscribe");
+        rx
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::events::EventHandler for EventRecorder {
+    async fn handle(&self, event: &crate::events::Event) -> anyhow::Result<()> {
+        self.0.send(event.clone())?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::replace_database;

@@ -1,8 +1,8 @@
 use micromall_kit::testing::Backend;
 use serde_json::json;
 
-use crate::on_every_backend;
 use crate::support::{Accounts, PASSWORD, error_code, user_error_codes};
+use micromall_kit::on_every_backend;
 
 on_every_backend!(
     malformed_and_oversized_requests_get_clear_errors,

@@ -1,8 +1,8 @@
 use micromall_kit::testing::Backend;
 use serde_json::json;
 
-use crate::on_every_backend;
 use crate::support::{Accounts, PASSWORD};
+use micromall_kit::on_every_backend;
 
 on_every_backend!(
     entities_for_a_hundred_users_cost_one_query,

@@ -1,34 +1,15 @@
-use std::sync::Arc;
 use std::time::Duration;
 
-use micromall_kit::events::{Event, EventHandler};
-use micromall_kit::testing::Backend;
-use tokio::sync::mpsc;
+use micromall_kit::testing::{Backend, EventRecorder};
 
-use crate::on_every_backend;
 use crate::support::{Accounts, PASSWORD};
+use micromall_kit::on_every_backend;
 
 on_every_backend!(registration_publishes_an_event_through_the_outbox);
 
-struct Forward(mpsc::UnboundedSender<Event>);
-
-#[async_trait::async_trait]
-impl EventHandler for Forward {
-    async fn handle(&self, event: &Event) -> anyhow::Result<()> {
-        self.0.send(event.clone())?;
-        Ok(())
-    }
-}
-
 async fn registration_publishes_an_event_through_the_outbox(backend: Backend) {
     let app = Accounts::start(backend).await;
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    app.subgraph
-        .platform
-        .bus
-        .subscribe("test", &["accounts.user.*"], Arc::new(Forward(tx)))
-        .await
-        .unwrap();
+    let mut rx = EventRecorder::subscribe(&app.subgraph, &["accounts.user.*"]).await;
     let body = app
         .register("evented@example.com", PASSWORD, "Eve Vented")
         .await;

@@ -1,8 +1,8 @@
 use micromall_kit::testing::Backend;
 use serde_json::{Value, json};
 
-use crate::on_every_backend;
 use crate::support::{Accounts, PASSWORD, error_code, scopes, user_error_codes};
+use micromall_kit::on_every_backend;
 
 on_every_backend!(
     customers_are_forbidden_and_anonymous_callers_unauthenticated,

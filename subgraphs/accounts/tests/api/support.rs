@@ -13,29 +13,6 @@ pub const PASSWORD: &str = "correct horse battery";
 pub const ADMIN_EMAIL: &str = "admin@micromall.test";
 pub const ADMIN_PASSWORD: &str = "admin password 123";
 
-/// Generates one test per backend for each named async fn taking a `Backend`.
-#[macro_export]
-macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                super::$name(micromall_kit::testing::Backend::Sqlite).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                if std::env::var("MICROMALL_TEST_POSTGRES_URL").is_err() {
-                    eprintln!("MICROMALL_TEST_POSTGRES_URL not set: PostgreSQL variant not run");
-                    return;
-                }
-                super::$name(micromall_kit::testing::Backend::Postgres).await;
-            })*
-        }
-    };
-}
-
 pub struct Accounts {
     pub subgraph: TestSubgraph,
     pub db: TestDatabase,

@@ -4,8 +4,8 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use micromall_kit::testing::Backend;
 use serde_json::{Value, json};
 
-use crate::on_every_backend;
 use crate::support::{Accounts, claims, error_code};
+use micromall_kit::on_every_backend;
 
 on_every_backend!(forged_expired_and_unsigned_tokens_are_refused);
 

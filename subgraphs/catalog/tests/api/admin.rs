@@ -1,8 +1,8 @@
 use micromall_kit::testing::Backend;
 use serde_json::json;
 
-use crate::on_every_backend;
 use crate::support::{Catalog, codes, error_code, shoe};
+use micromall_kit::on_every_backend;
 
 on_every_backend!(
     an_admin_creates_categories_and_products,

@@ -1,8 +1,10 @@
-use micromall_kit::testing::Backend;
+use std::time::Duration;
+
+use micromall_kit::testing::{Backend, EventRecorder};
 use serde_json::json;
 
-use crate::on_every_backend;
 use crate::support::{Catalog, shoe};
+use micromall_kit::on_every_backend;
 
 on_every_backend!(
     entities_batch_one_query_per_type,
@@ -63,29 +65,8 @@ async fn entities_batch_one_query_per_type(backend: Backend) {
 }
 
 async fn product_changes_are_announced_through_the_outbox(backend: Backend) {
-    use std::sync::Arc;
-    use std::time::Duration;
-
-    use micromall_kit::events::{Event, EventHandler};
-    use tokio::sync::mpsc;
-
-    struct Forward(mpsc::UnboundedSender<Event>);
-    #[async_trait::async_trait]
-    impl EventHandler for Forward {
-        async fn handle(&self, event: &Event) -> anyhow::Result<()> {
-            self.0.send(event.clone())?;
-            Ok(())
-        }
-    }
-
     let app = Catalog::start(backend).await;
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    app.subgraph
-        .platform
-        .bus
-        .subscribe("test", &["catalog.product.*"], Arc::new(Forward(tx)))
-        .await
-        .unwrap();
+    let mut rx = EventRecorder::subscribe(&app.subgraph, &["catalog.product.*"]).await;
     let shoes = app.create_category("Shoes", None).await;
     let trail = app.create_category("Trail", Some(&shoes)).await;
     let body = app

@@ -1,8 +1,8 @@
 use micromall_kit::testing::Backend;
 use serde_json::json;
 
-use crate::on_every_backend;
 use crate::support::{Catalog, shoe};
+use micromall_kit::on_every_backend;
 
 on_every_backend!(products_filter_by_category_tree_and_tag_and_page_by_keyset);
 

@@ -9,28 +9,6 @@ use micromall_kit::testing::{Backend, TestDatabase, TestSubgraph, settings_for, 
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-#[macro_export]
-macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                super::$name(micromall_kit::testing::Backend::Sqlite).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                if std::env::var("MICROMALL_TEST_POSTGRES_URL").is_err() {
-                    eprintln!("MICROMALL_TEST_POSTGRES_URL not set: PostgreSQL variant not run");
-                    return;
-                }
-                super::$name(micromall_kit::testing::Backend::Postgres).await;
-            })*
-        }
-    };
-}
-
 pub struct Catalog {
     pub subgraph: TestSubgraph,
     pub db: TestDatabase,
