@@ -11,7 +11,7 @@ use micromall_router::compose::SubgraphSdl;
 use micromall_router::{Router, RouterConfig, Supergraph};
 use tokio::net::TcpListener;
 
-use crate::{compose_cmd, router_cmd, subgraphs};
+use crate::{compose_cmd, demo, router_cmd, subgraphs};
 
 /// Everything in one process: every subgraph on its port, until SIGINT/SIGTERM.
 pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
@@ -21,6 +21,14 @@ pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
     let mut prepared = Vec::new();
     for def in subgraphs::ALL {
         prepared.push(platform.prepare(def, false).await?);
+    }
+    if platform.settings.demo_data {
+        if let Some(catalog) = prepared.iter().find(|p| p.def.name == "catalog") {
+            let started = std::time::Instant::now();
+            if demo::seed(&micromall_catalog::catalog(&catalog.runtime)).await? {
+                tracing::info!(products = demo::PRODUCTS, elapsed = ?started.elapsed(), "demo catalog created");
+            }
+        }
     }
     let mut running = Vec::new();
     for subgraph in prepared {

@@ -1,5 +1,6 @@
 mod cli;
 mod compose_cmd;
+mod demo;
 mod launcher;
 mod router_cmd;
 mod subgraphs;

@@ -6,7 +6,7 @@ mod entity;
 mod events;
 mod rules;
 pub mod schema;
-mod service;
+pub mod service;
 mod store;
 
 use std::sync::Arc;
@@ -28,11 +28,16 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     sdl: || federation_sdl(&schema::build(None)),
 };
 
-async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
-    let catalog = Arc::new(service::Catalog {
+/// The catalog's rules over a prepared subgraph's database (for seeding demo data).
+pub fn catalog(runtime: &Runtime) -> service::Catalog {
+    service::Catalog {
         db: runtime.db.clone(),
         outbox: runtime.outbox.clone(),
         currency: runtime.settings.currency.clone(),
-    });
+    }
+}
+
+async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
+    let catalog = Arc::new(catalog(&runtime));
     Ok(runtime.graphql_router(schema::build(Some(catalog))))
 }

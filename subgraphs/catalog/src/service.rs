@@ -20,6 +20,9 @@ use crate::store;
 
 pub type Outcome<T> = Result<T, Vec<UserError>>;
 
+/// A category row, as seeding code receives it.
+pub type CategoryModel = category::Model;
+
 fn one(error: UserError) -> Vec<UserError> {
     vec![error]
 }
@@ -83,6 +86,12 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Whether the catalog holds no category and no product yet.
+    pub async fn is_empty(&self) -> ApiResult<bool> {
+        let (products, total) = store::list_products(&self.db, None, None, None, 1).await?;
+        Ok(products.is_empty() && total == 0 && store::root_categories(&self.db).await?.is_empty())
+    }
+
     pub async fn create_category(
         &self,
         name: &str,
