@@ -1,0 +1,105 @@
+//! What a search backend does, whichever engine runs it.
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// A product as search knows it, built from `catalog.product.changed`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductDoc {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    #[serde(default)]
+    pub category_path: Vec<CategoryRef>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub min_price: Option<Decimal>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Filled from inventory events once inventory exists; products count as in stock until then.
+    #[serde(default = "in_stock_by_default")]
+    pub in_stock: bool,
+    /// Filled from reviews events once reviews exist.
+    #[serde(default)]
+    pub rating: f64,
+}
+
+fn in_stock_by_default() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CategoryRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Relevance,
+    PriceAsc,
+    PriceDesc,
+    Newest,
+    Rating,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// A product matches when it is in any of these categories or below them.
+    pub category_ids: Vec<Uuid>,
+    pub tags: Vec<String>,
+    pub min_price: Option<Decimal>,
+    pub max_price: Option<Decimal>,
+    pub in_stock: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub text: Option<String>,
+    pub filter: Filter,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    pub ids: Vec<Uuid>,
+    pub total: u64,
+    /// ("category" | "tag" | "price", counts), over the whole match set.
+    pub facets: Vec<(String, Vec<FacetCount>)>,
+}
+
+/// Price buckets of the `price` facet, in the shop currency: [from, to).
+pub const PRICE_BUCKETS: [(f64, Option<f64>); 6] = [
+    (0.0, Some(25.0)),
+    (25.0, Some(50.0)),
+    (50.0, Some(100.0)),
+    (100.0, Some(200.0)),
+    (200.0, Some(500.0)),
+    (500.0, None),
+];
+
+pub fn bucket_label(from: f64, to: Option<f64>) -> String {
+    match to {
+        Some(to) => format!("{from:.0}-{to:.0}"),
+        None => format!("{from:.0}+"),
+    }
+}
+
+/// A search backend: Tantivy embedded, Elasticsearch at scale.
+pub trait SearchEngine: Send + Sync {
+    /// Adds or replaces a product; visible to searches within a second.
+    fn upsert(&self, doc: &ProductDoc) -> anyhow::Result<()>;
+    fn remove(&self, id: Uuid) -> anyhow::Result<()>;
+    fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults>;
+    /// Makes every change so far durable and visible.
+    fn commit(&self) -> anyhow::Result<()>;
+}
