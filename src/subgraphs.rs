@@ -3,7 +3,11 @@
 
 use micromall_kit::SubgraphDef;
 
-pub static ALL: &[&SubgraphDef] = &[&micromall_accounts::SUBGRAPH, &micromall_catalog::SUBGRAPH];
+pub static ALL: &[&SubgraphDef] = &[
+    &micromall_accounts::SUBGRAPH,
+    &micromall_catalog::SUBGRAPH,
+    &micromall_search::SUBGRAPH,
+];
 
 pub fn find(name: &str) -> Option<&'static SubgraphDef> {
     ALL.iter().copied().find(|def| def.name == name)

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod search;
 pub mod shared;
 
 pub use sea_orm_migration::MigratorTrait;

@@ -1,0 +1,105 @@
+//! A `micromall` process as a user starts it, on free ports, for end-to-end tests.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+pub struct Stack {
+    pub child: Child,
+    /// The router, which clients use.
+    pub base: String,
+    /// The accounts subgraph, behind it.
+    pub accounts: String,
+    pub data_dir: std::path::PathBuf,
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// A port range nobody listens on: probe `base` and the ports after it.
+pub fn free_port_base(span: u16) -> u16 {
+    'search: for _ in 0..50 {
+        let probe = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if probe > u16::MAX - span {
+            continue;
+        }
+        for port in probe..probe + span {
+            if TcpListener::bind(("127.0.0.1", port)).is_err() {
+                continue 'search;
+            }
+        }
+        return probe;
+    }
+    panic!("no free port range");
+}
+
+pub async fn start() -> Stack {
+    start_with(&[]).await
+}
+
+/// Starts with extra environment variables.
+pub async fn start_with(env: &[(&str, &str)]) -> Stack {
+    let data_dir =
+        std::env::temp_dir().join(format!("micromall-e2e-{}", uuid::Uuid::now_v7().simple()));
+    let port_base = free_port_base(11);
+    let child = Command::new(env!("CARGO_BIN_EXE_micromall"))
+        .env("MICROMALL_DATA_DIR", &data_dir)
+        .env("MICROMALL_SUBGRAPH_PORT_BASE", (port_base + 1).to_string())
+        .env("MICROMALL_ROUTER_LISTEN", format!("127.0.0.1:{port_base}"))
+        .env("MICROMALL_ADMIN_EMAIL", "boss@example.com")
+        .env("MICROMALL_ADMIN_PASSWORD", "boss password 123")
+        .env_remove("DATABASE_URL")
+        .env_remove("NATS_URL")
+        .env_remove("REDIS_URL")
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start micromall");
+    let stack = Stack {
+        child,
+        base: format!("http://127.0.0.1:{port_base}"),
+        accounts: format!("http://127.0.0.1:{}", port_base + 1),
+        data_dir,
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let subgraph = reqwest::get(format!("{}/health/ready", stack.accounts)).await;
+        let router = reqwest::get(format!("{}/health", stack.base)).await;
+        if let (Ok(s), Ok(r)) = (subgraph, router) {
+            if s.status().is_success() && r.status().is_success() {
+                return stack;
+            }
+        }
+        assert!(Instant::now() < deadline, "micromall did not become ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn gql(base: &str, query: &str, variables: Value, token: Option<&str>) -> Value {
+    let mut request = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+pub fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
+}
