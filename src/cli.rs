@@ -38,6 +38,9 @@ pub enum Command {
         /// The subgraph whose schema to print, e.g. `accounts`.
         name: String,
     },
+    /// Rebuild the search index: catalog announces every product again and search
+    /// re-indexes them (at once if Micromall is running, else at its next start).
+    Reindex,
     /// Compose subgraph SDLs into a supergraph (printed, or written with --output).
     Compose {
         /// A subgraph as NAME=URL (its SDL is read from the running subgraph's

@@ -102,6 +102,26 @@ pub async fn migrate(settings: Settings, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Has catalog announce every product again, for search to rebuild its index from.
+pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
+    let def = lookup("catalog")?;
+    let url = settings.database_url_for(def.name, true);
+    let conn = db::open(&url).await?;
+    (def.migrate)(&conn).await?;
+    let catalog = micromall_catalog::service::Catalog {
+        db: conn.clone(),
+        outbox: micromall_kit::events::outbox::Outbox::default(),
+        currency: settings.currency.clone(),
+    };
+    let announced = catalog
+        .announce_all()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    conn.close().await.ok();
+    println!("catalog announced {announced} products; search re-indexes them as the events arrive");
+    Ok(())
+}
+
 pub fn print_schema(name: &str) -> anyhow::Result<()> {
     print!("{}", (lookup(name)?.sdl)());
     Ok(())

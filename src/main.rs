@@ -42,6 +42,7 @@ fn main() -> ExitCode {
             None => launcher::run_all(settings).await,
             Some(Command::Subgraph { name }) => launcher::run_one(settings, &name).await,
             Some(Command::Migrate { name }) => launcher::migrate(settings, &name).await,
+            Some(Command::Reindex) => launcher::reindex(settings).await,
             Some(Command::Compose {
                 subgraphs,
                 micromall,

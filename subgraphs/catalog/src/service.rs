@@ -609,6 +609,37 @@ impl Catalog {
         Ok(out)
     }
 
+    /// Announces every product again (`changed`, or `archived` for archived ones), so a
+    /// consumer can rebuild what it derives from the catalog. Returns how many.
+    pub async fn announce_all(&self) -> ApiResult<u64> {
+        let mut after: Option<Uuid> = None;
+        let mut announced = 0;
+        loop {
+            let batch = store::products_page(&self.db, after, 200).await?;
+            let Some(last) = batch.last() else { break };
+            after = Some(last.id);
+            let txn = begin_write(&self.db).await?;
+            for product in &batch {
+                match product.archived_at {
+                    Some(_) => {
+                        self.outbox
+                            .enqueue(
+                                &txn,
+                                PRODUCT_ARCHIVED,
+                                &serde_json::json!({ "id": product.id }),
+                            )
+                            .await?;
+                    }
+                    None => self.announce_change(&txn, product).await?,
+                }
+                announced += 1;
+            }
+            txn.commit().await?;
+            self.outbox.wake();
+        }
+        Ok(announced)
+    }
+
     /// Writes `catalog.product.changed` in the caller's transaction.
     async fn announce_change(
         &self,

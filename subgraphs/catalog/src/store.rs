@@ -77,6 +77,23 @@ pub async fn list_products(
     Ok((rows, total))
 }
 
+/// Every product, archived ones too, in id order.
+pub async fn products_page(
+    db: &impl ConnectionTrait,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<product::Model>, DbErr> {
+    let mut query = product::Entity::find();
+    if let Some(after) = after {
+        query = query.filter(product::Column::Id.gt(after));
+    }
+    query
+        .order_by_asc(product::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
 pub async fn variants_by_product(
     db: &impl ConnectionTrait,
     products: &[Uuid],

@@ -712,3 +712,41 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod persistence {
+    use super::*;
+
+    #[test]
+    fn the_index_survives_a_restart() {
+        let dir = std::env::temp_dir().join(format!("mm-index-{}", Uuid::now_v7().simple()));
+        let doc = ProductDoc {
+            id: Uuid::from_u128(7),
+            name: "Persistent Lantern".into(),
+            description: String::new(),
+            category_path: Vec::new(),
+            tags: Vec::new(),
+            min_price: None,
+            created_at: chrono::Utc::now(),
+            in_stock: true,
+            rating: 0.0,
+        };
+        {
+            let engine = TantivyEngine::open(&dir).unwrap();
+            engine.upsert(&doc).unwrap();
+            engine.commit().unwrap();
+        }
+        let reopened = TantivyEngine::open(&dir).unwrap();
+        let found = reopened
+            .search(&SearchRequest {
+                text: Some("lantern".into()),
+                filter: Filter::default(),
+                sort: Sort::Relevance,
+                offset: 0,
+                limit: 5,
+            })
+            .unwrap();
+        assert_eq!(found.ids, [doc.id]);
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

@@ -8,7 +8,8 @@ use micromall_kit::on_every_backend;
 
 on_every_backend!(
     entities_batch_one_query_per_type,
-    product_changes_are_announced_through_the_outbox
+    product_changes_are_announced_through_the_outbox,
+    every_product_can_be_announced_again_for_a_rebuild,
 );
 
 async fn entities_batch_one_query_per_type(backend: Backend) {
@@ -97,4 +98,67 @@ async fn product_changes_are_announced_through_the_outbox(backend: Backend) {
         .expect("event")
         .unwrap();
     assert_eq!(archived.subject, micromall_catalog::PRODUCT_ARCHIVED);
+}
+
+async fn every_product_can_be_announced_again_for_a_rebuild(backend: Backend) {
+    let app = Catalog::start(backend).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let body = app
+            .create_product(shoe(&format!("Again {n}"), &format!("AG{n}"), None))
+            .await;
+        ids.push(
+            body["data"]["createProduct"]["product"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    app.gql(
+        "mutation($id: ID!) { archiveProduct(id: $id) { product { id } } }",
+        json!({ "id": ids[0] }),
+        Some(&app.admin),
+    )
+    .await;
+
+    // Let the events of the set-up go out first, so only the re-announcements are recorded.
+    let runtime = &app.subgraph.running().runtime;
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while micromall_kit::events::outbox::pending_count(&runtime.db)
+            .await
+            .unwrap()
+            > 0
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("set-up events published");
+    let mut rx = EventRecorder::subscribe(&app.subgraph, &["catalog.product.*"]).await;
+    let catalog = micromall_catalog::catalog(runtime);
+    assert_eq!(catalog.announce_all().await.expect("announced"), 3);
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        let event = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .expect("event")
+            .unwrap();
+        seen.push((
+            event.subject,
+            event.payload["id"].as_str().unwrap().to_owned(),
+        ));
+    }
+    seen.sort();
+    assert_eq!(
+        seen[0],
+        (
+            micromall_catalog::PRODUCT_ARCHIVED.to_owned(),
+            ids[0].clone()
+        )
+    );
+    assert!(
+        seen[1..]
+            .iter()
+            .all(|(subject, _)| subject == micromall_catalog::PRODUCT_CHANGED)
+    );
 }
