@@ -119,11 +119,10 @@ impl TantivyEngine {
 
     /// The words of `text` as the index stores them.
     fn words(&self, text: &str) -> Vec<String> {
-        let mut tokenizer = self
-            .index
-            .tokenizers()
-            .get("default")
-            .expect("the default tokenizer exists");
+        // Tantivy always registers "default"; without it there is nothing to match.
+        let Some(mut tokenizer) = self.index.tokenizers().get("default") else {
+            return Vec::new();
+        };
         let mut stream = tokenizer.token_stream(text);
         let mut words = Vec::new();
         while let Some(token) = stream.next() {
