@@ -34,6 +34,8 @@ pub struct Settings {
     pub redis_url: Option<String>,
     /// NATS with JetStream, for the event bus shared across processes.
     pub nats_url: Option<String>,
+    /// Elasticsearch, for the search index shared across search replicas.
+    pub elasticsearch_url: Option<String>,
     /// Seeds a demo catalog into a fresh data directory.
     pub demo_data: bool,
     pub admin_email: Option<String>,
@@ -128,6 +130,7 @@ impl Default for Settings {
             database_url: None,
             redis_url: None,
             nats_url: None,
+            elasticsearch_url: None,
             demo_data: true,
             admin_email: None,
             admin_password: None,
@@ -212,6 +215,7 @@ impl Settings {
             "DATABASE_URL" => self.database_url = some(value),
             "REDIS_URL" => self.redis_url = some(value),
             "NATS_URL" => self.nats_url = some(value),
+            "ELASTICSEARCH_URL" => self.elasticsearch_url = some(value),
             "MICROMALL_DEMO_DATA" => self.demo_data = parse_bool(value).map_err(bad)?,
             "MICROMALL_ADMIN_EMAIL" => self.admin_email = some(value),
             "MICROMALL_ADMIN_PASSWORD" => self.admin_password = some(value),

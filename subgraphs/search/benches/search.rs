@@ -9,9 +9,7 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use micromall_search::engine::{
-    CategoryRef, Filter, ProductDoc, SearchEngine, SearchRequest, Sort,
-};
+use micromall_search::engine::{CategoryRef, Filter, ProductDoc, SearchRequest, Sort};
 use micromall_search::tantivy_engine::TantivyEngine;
 use rust_decimal::Decimal;
 use uuid::Uuid;

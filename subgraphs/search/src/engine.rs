@@ -95,11 +95,12 @@ pub fn bucket_label(from: f64, to: Option<f64>) -> String {
 }
 
 /// A search backend: Tantivy embedded, Elasticsearch at scale.
+#[async_trait::async_trait]
 pub trait SearchEngine: Send + Sync {
     /// Adds or replaces a product; visible to searches within a second.
-    fn upsert(&self, doc: &ProductDoc) -> anyhow::Result<()>;
-    fn remove(&self, id: Uuid) -> anyhow::Result<()>;
-    fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults>;
+    async fn upsert(&self, doc: &ProductDoc) -> anyhow::Result<()>;
+    async fn remove(&self, id: Uuid) -> anyhow::Result<()>;
+    async fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults>;
     /// Makes every change so far durable and visible.
-    fn commit(&self) -> anyhow::Result<()>;
+    async fn commit(&self) -> anyhow::Result<()>;
 }

@@ -22,11 +22,11 @@ impl EventHandler for CatalogFollower {
         match event.subject.as_str() {
             PRODUCT_CHANGED => {
                 let doc: ProductDoc = serde_json::from_value(event.payload.clone())?;
-                self.0.upsert(&doc)
+                self.0.upsert(&doc).await
             }
             PRODUCT_ARCHIVED => {
                 let id: Uuid = serde_json::from_value(event.payload["id"].clone())?;
-                self.0.remove(id)
+                self.0.remove(id).await
             }
             _ => Ok(()),
         }
@@ -42,9 +42,7 @@ pub fn spawn_committer(engine: Arc<dyn SearchEngine>, shutdown: CancellationToke
                 _ = shutdown.cancelled() => true,
                 _ = tokio::time::sleep(Duration::from_millis(200)) => false,
             };
-            let engine = engine.clone();
-            let committed = tokio::task::spawn_blocking(move || engine.commit()).await;
-            if let Ok(Err(err)) | Err(err) = committed.map_err(anyhow::Error::from) {
+            if let Err(err) = engine.commit().await {
                 tracing::warn!(error = ?err, "search index commit failed; will retry");
             }
             if stop {

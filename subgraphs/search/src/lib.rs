@@ -2,6 +2,7 @@
 //! `engine` says what a backend does; `tantivy_engine` is the embedded one; `events` keeps the
 //! index current; `schema` is the API.
 
+pub mod elasticsearch;
 pub mod engine;
 mod events;
 mod schema;
@@ -27,8 +28,17 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
 };
 
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
-    let dir = runtime.settings.data_dir.join("search").join("index");
-    let engine: Arc<dyn SearchEngine> = Arc::new(tantivy_engine::TantivyEngine::open(&dir)?);
+    let engine: Arc<dyn SearchEngine> = match &runtime.settings.elasticsearch_url {
+        Some(url) => {
+            Arc::new(elasticsearch::ElasticsearchEngine::connect(url, "micromall-products").await?)
+        }
+        None => {
+            let dir = runtime.settings.data_dir.join("search").join("index");
+            Arc::new(tantivy_engine::Embedded(Arc::new(
+                tantivy_engine::TantivyEngine::open(&dir)?,
+            )))
+        }
+    };
     runtime
         .bus
         .subscribe(

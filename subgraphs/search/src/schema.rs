@@ -180,10 +180,10 @@ impl Query {
             offset,
             limit: limit + 1,
         };
-        let engine = ctx.data_unchecked::<Arc<dyn SearchEngine>>().clone();
-        let results = tokio::task::spawn_blocking(move || engine.search(&request))
+        let results = ctx
+            .data_unchecked::<Arc<dyn SearchEngine>>()
+            .search(&request)
             .await
-            .map_err(ApiError::internal)?
             .map_err(ApiError::internal)?;
         let has_next_page = results.ids.len() > limit;
         let mut page = Connection::new(offset > 0, has_next_page);

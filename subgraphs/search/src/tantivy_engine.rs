@@ -327,8 +327,35 @@ impl TantivyEngine {
     }
 }
 
-impl SearchEngine for TantivyEngine {
-    fn upsert(&self, product: &ProductDoc) -> anyhow::Result<()> {
+/// The Tantivy engine behind the async `SearchEngine` interface: index work runs on the
+/// blocking pool, off the request threads.
+pub struct Embedded(pub std::sync::Arc<TantivyEngine>);
+
+#[async_trait::async_trait]
+impl SearchEngine for Embedded {
+    async fn upsert(&self, doc: &ProductDoc) -> anyhow::Result<()> {
+        let (engine, doc) = (self.0.clone(), doc.clone());
+        tokio::task::spawn_blocking(move || engine.upsert(&doc)).await?
+    }
+
+    async fn remove(&self, id: Uuid) -> anyhow::Result<()> {
+        let engine = self.0.clone();
+        tokio::task::spawn_blocking(move || engine.remove(id)).await?
+    }
+
+    async fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults> {
+        let (engine, request) = (self.0.clone(), request.clone());
+        tokio::task::spawn_blocking(move || engine.search(&request)).await?
+    }
+
+    async fn commit(&self) -> anyhow::Result<()> {
+        let engine = self.0.clone();
+        tokio::task::spawn_blocking(move || engine.commit()).await?
+    }
+}
+
+impl TantivyEngine {
+    pub fn upsert(&self, product: &ProductDoc) -> anyhow::Result<()> {
         let f = &self.fields;
         let mut document = doc!(
             f.id => product.id.to_string(),
@@ -357,7 +384,7 @@ impl SearchEngine for TantivyEngine {
         Ok(())
     }
 
-    fn remove(&self, id: Uuid) -> anyhow::Result<()> {
+    pub fn remove(&self, id: Uuid) -> anyhow::Result<()> {
         let writer = self
             .writer
             .lock()
@@ -367,7 +394,7 @@ impl SearchEngine for TantivyEngine {
         Ok(())
     }
 
-    fn commit(&self) -> anyhow::Result<()> {
+    pub fn commit(&self) -> anyhow::Result<()> {
         if !self.dirty.swap(false, Ordering::Relaxed) {
             return Ok(());
         }
@@ -381,7 +408,7 @@ impl SearchEngine for TantivyEngine {
         Ok(())
     }
 
-    fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults> {
+    pub fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults> {
         let searcher = self.reader.searcher();
         let mut clauses = self.filter_clauses(&request.filter);
         let text = request.text.as_deref().and_then(|t| self.text_query(t));
