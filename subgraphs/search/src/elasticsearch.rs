@@ -175,9 +175,37 @@ pub fn parse_results(response: &Value) -> anyhow::Result<SearchResults> {
     })
 }
 
+/// One buffered write, sent in the next `_bulk` request.
+enum Write {
+    Index(Uuid, Value),
+    Delete(Uuid),
+}
+
+/// The `_bulk` body (NDJSON) for buffered writes, in order.
+fn bulk_body(writes: &[Write]) -> String {
+    let mut body = String::new();
+    for write in writes {
+        match write {
+            Write::Index(id, doc) => {
+                body.push_str(&json!({ "index": { "_id": id.to_string() } }).to_string());
+                body.push('\n');
+                body.push_str(&doc.to_string());
+            }
+            Write::Delete(id) => {
+                body.push_str(&json!({ "delete": { "_id": id.to_string() } }).to_string())
+            }
+        }
+        body.push('\n');
+    }
+    body
+}
+
+/// Writes are buffered and sent in bulk at each commit (a few times a second), then the index
+/// is refreshed so they become searchable.
 pub struct ElasticsearchEngine {
     http: reqwest::Client,
     index_url: String,
+    pending: std::sync::Mutex<Vec<Write>>,
 }
 
 impl ElasticsearchEngine {
@@ -190,6 +218,7 @@ impl ElasticsearchEngine {
         let engine = Self {
             http,
             index_url: format!("{}/{index}", base_url.trim_end_matches('/')),
+            pending: std::sync::Mutex::new(Vec::new()),
         };
         let exists = engine
             .http
@@ -217,36 +246,24 @@ impl ElasticsearchEngine {
     }
 }
 
+impl ElasticsearchEngine {
+    fn buffer(&self, write: Write) -> anyhow::Result<()> {
+        self.pending
+            .lock()
+            .map_err(|_| anyhow::anyhow!("write buffer poisoned"))?
+            .push(write);
+        Ok(())
+    }
+}
+
 #[async_trait::async_trait]
 impl SearchEngine for ElasticsearchEngine {
     async fn upsert(&self, product: &ProductDoc) -> anyhow::Result<()> {
-        let response = self
-            .http
-            .put(format!("{}/_doc/{}", self.index_url, product.id))
-            .json(&document(product))
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            bail!(
-                "indexing product {} failed: HTTP {}",
-                product.id,
-                response.status()
-            );
-        }
-        Ok(())
+        self.buffer(Write::Index(product.id, document(product)))
     }
 
     async fn remove(&self, id: Uuid) -> anyhow::Result<()> {
-        let response = self
-            .http
-            .delete(format!("{}/_doc/{id}", self.index_url))
-            .send()
-            .await?;
-        // Removing what is not there is done.
-        if !response.status().is_success() && response.status() != reqwest::StatusCode::NOT_FOUND {
-            bail!("removing product {id} failed: HTTP {}", response.status());
-        }
-        Ok(())
+        self.buffer(Write::Delete(id))
     }
 
     async fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults> {
@@ -263,15 +280,56 @@ impl SearchEngine for ElasticsearchEngine {
     }
 
     async fn commit(&self) -> anyhow::Result<()> {
+        let writes = std::mem::take(
+            &mut *self
+                .pending
+                .lock()
+                .map_err(|_| anyhow::anyhow!("write buffer poisoned"))?,
+        );
+        if writes.is_empty() {
+            return Ok(());
+        }
         let response = self
+            .http
+            .post(format!("{}/_bulk", self.index_url))
+            .header("content-type", "application/x-ndjson")
+            .body(bulk_body(&writes))
+            .send()
+            .await;
+        let failed = match response {
+            Ok(r) if r.status().is_success() => {
+                let result: Value = r.json().await.unwrap_or(Value::Null);
+                // A delete of a missing document is not an error; anything else is.
+                result["items"].as_array().is_some_and(|items| {
+                    items.iter().any(|item| {
+                        let status = item["index"]["status"]
+                            .as_u64()
+                            .or_else(|| item["delete"]["status"].as_u64());
+                        status.is_some_and(|s| s >= 300 && s != 404)
+                    })
+                })
+            }
+            _ => true,
+        };
+        if failed {
+            // Keep the writes for the next commit, before anything newer.
+            let mut pending = self
+                .pending
+                .lock()
+                .map_err(|_| anyhow::anyhow!("write buffer poisoned"))?;
+            let newer = std::mem::take(&mut *pending);
+            *pending = writes.into_iter().chain(newer).collect();
+            bail!("bulk indexing failed; will retry");
+        }
+        let refreshed = self
             .http
             .post(format!("{}/_refresh", self.index_url))
             .send()
             .await?;
-        if !response.status().is_success() {
+        if !refreshed.status().is_success() {
             bail!(
                 "refreshing the search index failed: HTTP {}",
-                response.status()
+                refreshed.status()
             );
         }
         Ok(())

@@ -2,6 +2,7 @@
 //! `engine` says what a backend does; `tantivy_engine` is the embedded one; `events` keeps the
 //! index current; `schema` is the API.
 
+#[cfg(feature = "elasticsearch")]
 pub mod elasticsearch;
 pub mod engine;
 mod events;
@@ -29,9 +30,14 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
 
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
     let engine: Arc<dyn SearchEngine> = match &runtime.settings.elasticsearch_url {
+        #[cfg(feature = "elasticsearch")]
         Some(url) => {
             Arc::new(elasticsearch::ElasticsearchEngine::connect(url, "micromall-products").await?)
         }
+        #[cfg(not(feature = "elasticsearch"))]
+        Some(_) => anyhow::bail!(
+            "ELASTICSEARCH_URL is set but this build has no Elasticsearch backend (cargo feature `elasticsearch`)"
+        ),
         None => {
             let dir = runtime.settings.data_dir.join("search").join("index");
             Arc::new(tantivy_engine::Embedded(Arc::new(

@@ -1,3 +1,4 @@
+#![cfg(feature = "elasticsearch")]
 //! The Elasticsearch backend against recorded request/response pairs: the exact requests it
 //! sends for each operation, and recorded `_search` responses read back. No cluster runs on
 //! these machines; what these tests do not show is how a real cluster ranks (see the README).
@@ -184,7 +185,15 @@ async fn fake_cluster(
     uri: Uri,
     body: Bytes,
 ) -> (StatusCode, axum::Json<Value>) {
-    let body_json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    // NDJSON bodies (`_bulk`) are recorded as their lines.
+    let body_json = serde_json::from_slice(&body).unwrap_or_else(|_| {
+        Value::Array(
+            String::from_utf8_lossy(&body)
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap_or(Value::Null))
+                .collect(),
+        )
+    });
     log.lock()
         .unwrap()
         .push((method.clone(), uri.path().to_owned(), body_json));
@@ -193,13 +202,12 @@ async fn fake_cluster(
         ("PUT", "/micromall-products") => {
             (StatusCode::OK, axum::Json(json!({ "acknowledged": true })))
         }
-        ("PUT", _) => (
-            StatusCode::CREATED,
-            axum::Json(json!({ "result": "created" })),
-        ),
-        ("DELETE", _) => (
-            StatusCode::NOT_FOUND,
-            axum::Json(json!({ "result": "not_found" })),
+        ("POST", "/micromall-products/_bulk") => (
+            StatusCode::OK,
+            axum::Json(json!({ "errors": true, "items": [
+                { "index": { "_id": Uuid::from_u128(1).to_string(), "status": 201 } },
+                { "delete": { "_id": Uuid::from_u128(2).to_string(), "status": 404 } }
+            ] })),
         ),
         ("POST", "/micromall-products/_refresh") => (
             StatusCode::OK,
@@ -229,11 +237,11 @@ async fn the_engine_sends_the_recorded_requests_and_reads_the_answers() {
         .await
         .unwrap();
     engine.upsert(&kayak()).await.unwrap();
+    engine.remove(Uuid::from_u128(2)).await.unwrap();
     engine
-        .remove(Uuid::from_u128(2))
+        .commit()
         .await
-        .expect("removing a missing product is fine");
-    engine.commit().await.unwrap();
+        .expect("a delete of a missing product is not a failure");
     let request = SearchRequest {
         text: Some("kayak".into()),
         filter: Filter::default(),
@@ -243,39 +251,89 @@ async fn the_engine_sends_the_recorded_requests_and_reads_the_answers() {
     };
     let results = engine.search(&request).await.unwrap();
     assert_eq!(results.total, 2);
+    engine.commit().await.unwrap();
 
     let log = log.lock().unwrap().clone();
     let calls: Vec<(String, String)> = log
         .iter()
         .map(|(m, p, _)| (m.to_string(), p.clone()))
         .collect();
-    let id = Uuid::from_u128(1);
     assert_eq!(
         calls,
         [
             ("HEAD".into(), "/micromall-products".into()),
             ("PUT".into(), "/micromall-products".into()),
-            ("PUT".into(), format!("/micromall-products/_doc/{id}")),
-            (
-                "DELETE".into(),
-                format!("/micromall-products/_doc/{}", Uuid::from_u128(2))
-            ),
+            ("POST".into(), "/micromall-products/_bulk".into()),
             ("POST".into(), "/micromall-products/_refresh".into()),
             ("POST".into(), "/micromall-products/_search".into()),
-        ]
+        ],
+        "the second commit had nothing to send"
     );
     assert_eq!(
         log[1].2["mappings"]["properties"]["category_ids"]["type"],
         "keyword"
     );
-    assert_eq!(log[2].2, document(&kayak()));
+    // One bulk request: index the kayak, then delete product 2.
+    let bulk = log[2].2.as_array().unwrap().clone();
+    assert_eq!(bulk.len(), 3);
     assert_eq!(
-        log[2].2,
+        bulk[0],
+        json!({ "index": { "_id": Uuid::from_u128(1).to_string() } })
+    );
+    assert_eq!(bulk[1], document(&kayak()));
+    assert_eq!(
+        bulk[1],
         json!({
             "name": "Expedition Kayak", "description": "A stable sea kayak.", "tags": ["Paddling"], "tags_exact": ["paddling"],
             "category_names": ["Kayaks"], "category_ids": [Uuid::from_u128(10).to_string()], "min_price": 749.0,
             "created_at": 1_700_000_000_000_i64, "rating": 4.5, "in_stock": true
         })
     );
-    assert_eq!(log[5].2, search_body(&request));
+    assert_eq!(
+        bulk[2],
+        json!({ "delete": { "_id": Uuid::from_u128(2).to_string() } })
+    );
+    assert_eq!(log[4].2, search_body(&request));
+}
+
+#[tokio::test]
+async fn writes_a_cluster_refuses_are_kept_for_the_next_commit() {
+    let log: Recorded = Arc::default();
+    let refusing = |State(log): State<Recorded>, method: Method, uri: Uri, body: Bytes| async move {
+        log.lock().unwrap().push((
+            method.clone(),
+            uri.path().to_owned(),
+            Value::String(String::from_utf8_lossy(&body).into_owned()),
+        ));
+        match (method.as_str(), uri.path()) {
+            ("HEAD", _) => (StatusCode::OK, axum::Json(json!({}))),
+            ("POST", "/micromall-products/_bulk") => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(json!({ "error": "unavailable" })),
+            ),
+            _ => (StatusCode::OK, axum::Json(json!({}))),
+        }
+    };
+    let app = axum::Router::new()
+        .fallback(refusing)
+        .with_state(log.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let engine = ElasticsearchEngine::connect(&url, "micromall-products")
+        .await
+        .unwrap();
+    engine.upsert(&kayak()).await.unwrap();
+    assert!(engine.commit().await.is_err());
+    assert!(engine.commit().await.is_err(), "still pending, sent again");
+    let bulks: Vec<String> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, p, _)| p.ends_with("/_bulk"))
+        .map(|(_, _, b)| b.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(bulks.len(), 2);
+    assert_eq!(bulks[0], bulks[1], "the same writes, not lost");
 }
