@@ -586,27 +586,55 @@ impl Catalog {
     }
 
     async fn with_descendants(&self, root: Uuid) -> ApiResult<Vec<Uuid>> {
-        let all = store::all_categories(&self.db).await?;
+        let tree = self.category_tree().await?;
+        Ok(descendants(&tree, root))
+    }
+
+    /// Parent → children, for the whole (small) category tree.
+    async fn category_tree(&self) -> ApiResult<HashMap<Uuid, Vec<Uuid>>> {
         let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for c in &all {
+        for c in store::all_categories(&self.db).await? {
             if let Some(parent) = c.parent_id {
                 children.entry(parent).or_default().push(c.id);
             }
         }
-        let mut out = vec![root];
-        let mut i = 0;
-        while i < out.len() {
-            if let Some(kids) = children.get(&out[i]) {
-                out.extend(
-                    kids.iter()
-                        .filter(|k| !out.contains(k))
-                        .copied()
-                        .collect::<Vec<_>>(),
-                );
-            }
-            i += 1;
-        }
-        Ok(out)
+        Ok(children)
+    }
+
+    /// The first `n` shop-visible products (and the total) of each requested category and its
+    /// descendants, for many categories at once: what a list of categories with their
+    /// products needs, in three queries whatever the list's length.
+    pub async fn first_products_of(
+        &self,
+        requests: &[(Uuid, u64)],
+    ) -> ApiResult<HashMap<(Uuid, u64), (Vec<product::Model>, u64)>> {
+        let tree = self.category_tree().await?;
+        let scopes: Vec<(Uuid, u64, Vec<Uuid>)> = requests
+            .iter()
+            .map(|&(root, n)| (root, n, descendants(&tree, root)))
+            .collect();
+        let mut all: Vec<Uuid> = scopes
+            .iter()
+            .flat_map(|(_, _, d)| d.iter().copied())
+            .collect();
+        all.sort();
+        all.dedup();
+        let limit = requests.iter().map(|(_, n)| n + 1).max().unwrap_or(1);
+        let (rows, counts) = store::first_products_per_category(&self.db, &all, limit).await?;
+        Ok(scopes
+            .into_iter()
+            .map(|(root, n, scope)| {
+                let mut mine: Vec<product::Model> = rows
+                    .iter()
+                    .filter(|p| p.category_id.is_some_and(|c| scope.contains(&c)))
+                    .cloned()
+                    .collect();
+                mine.sort_by_key(|p| p.id);
+                mine.truncate(n as usize + 1);
+                let total = scope.iter().filter_map(|c| counts.get(c)).sum();
+                ((root, n), (mine, total))
+            })
+            .collect())
     }
 
     /// Announces every product again (`changed`, or `archived` for archived ones), so a
@@ -695,4 +723,21 @@ impl Catalog {
             .await?;
         Ok(())
     }
+}
+
+/// `root` and every category below it.
+fn descendants(children: &HashMap<Uuid, Vec<Uuid>>, root: Uuid) -> Vec<Uuid> {
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        if let Some(kids) = children.get(&out[i]) {
+            for kid in kids {
+                if !out.contains(kid) {
+                    out.push(*kid);
+                }
+            }
+        }
+        i += 1;
+    }
+    out
 }

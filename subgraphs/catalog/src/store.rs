@@ -175,6 +175,64 @@ pub async fn categories_by_ids(
         .await
 }
 
+/// The first `limit` shop-visible products (by id) of each of `categories`, and how many
+/// each holds: two queries for any number of categories.
+pub async fn first_products_per_category(
+    db: &impl ConnectionTrait,
+    categories: &[Uuid],
+    limit: u64,
+) -> Result<(Vec<product::Model>, HashMap<Uuid, u64>), DbErr> {
+    if categories.is_empty() {
+        return Ok((Vec::new(), HashMap::new()));
+    }
+    let backend = db.get_database_backend();
+    let placeholder = |i: usize| match backend {
+        sea_orm::DatabaseBackend::Postgres => format!("${i}"),
+        _ => "?".to_owned(),
+    };
+    let list: Vec<String> = (1..=categories.len()).map(placeholder).collect();
+    let mut values: Vec<sea_orm::Value> = categories.iter().map(|c| (*c).into()).collect();
+    values.push((limit as i64).into());
+    let ranked = format!(
+        "SELECT id, slug, name, description, category_id, archived_at, created_at, updated_at FROM (\
+           SELECT p.*, ROW_NUMBER() OVER (PARTITION BY p.category_id ORDER BY p.id) AS rn \
+           FROM products p WHERE p.archived_at IS NULL AND p.category_id IN ({})\
+         ) ranked WHERE rn <= {}",
+        list.join(", "),
+        placeholder(categories.len() + 1)
+    );
+    let rows = product::Entity::find()
+        .from_raw_sql(sea_orm::Statement::from_sql_and_values(
+            backend, ranked, values,
+        ))
+        .all(db)
+        .await?;
+    use sea_orm::FromQueryResult as _;
+    #[derive(sea_orm::FromQueryResult)]
+    struct Count {
+        category_id: Uuid,
+        n: i64,
+    }
+    let counted = format!(
+        "SELECT category_id, COUNT(*) AS n FROM products WHERE archived_at IS NULL AND category_id IN ({}) GROUP BY category_id",
+        list.join(", ")
+    );
+    let counts = Count::find_by_statement(sea_orm::Statement::from_sql_and_values(
+        backend,
+        counted,
+        categories
+            .iter()
+            .map(|c| (*c).into())
+            .collect::<Vec<sea_orm::Value>>(),
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(|c| (c.category_id, c.n.max(0) as u64))
+    .collect();
+    Ok((rows, counts))
+}
+
 /// Children of many categories, keyed by parent.
 pub async fn children_by_parent(
     db: &impl ConnectionTrait,

@@ -104,3 +104,18 @@ impl Loader<Uuid> for ChildrenOfCategory {
             .map_err(ApiError::from)?)
     }
 }
+
+/// The first products of many categories (with their totals), keyed by (category, page size).
+pub struct FirstProductsOfCategory(pub std::sync::Arc<crate::service::Catalog>);
+
+impl Loader<(Uuid, u64)> for FirstProductsOfCategory {
+    type Value = (Vec<product::Model>, u64);
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, u64)],
+    ) -> Result<HashMap<(Uuid, u64), Self::Value>, Self::Error> {
+        Ok(self.0.first_products_of(keys).await?)
+    }
+}

@@ -51,6 +51,10 @@ pub fn build(catalog: Option<Arc<Catalog>>) -> CatalogSchema {
                 loaders::ChildrenOfCategory(db),
                 tokio::spawn,
             ))
+            .data(DataLoader::new(
+                loaders::FirstProductsOfCategory(catalog.clone()),
+                tokio::spawn,
+            ))
             .data(catalog);
     }
     builder.finish()

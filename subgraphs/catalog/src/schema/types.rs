@@ -11,8 +11,8 @@ use micromall_kit::pagination::{Page, PageRequest, build_page};
 use rust_decimal::Decimal;
 
 use super::loaders::{
-    CategoryLoader, ChildrenOfCategory, ImagesOfProduct, ProductLoader, TagsOfProduct,
-    VariantsOfProduct,
+    CategoryLoader, ChildrenOfCategory, FirstProductsOfCategory, ImagesOfProduct, ProductLoader,
+    TagsOfProduct, VariantsOfProduct,
 };
 use crate::entity::{category, product, variant};
 use crate::service::Catalog;
@@ -215,8 +215,18 @@ impl Category {
         after: Option<String>,
     ) -> Result<Page<Product>> {
         let page = PageRequest::parse(first, after)?;
-        let id = self.0.id.to_string();
-        let (rows, total) = catalog(ctx).products(Some(&id), None, &page).await?;
+        let (rows, total) = match page.after {
+            // First pages of a list of categories load together.
+            None => ctx
+                .data_unchecked::<DataLoader<FirstProductsOfCategory>>()
+                .load_one((self.0.id, page.first))
+                .await?
+                .unwrap_or_default(),
+            Some(_) => {
+                let id = self.0.id.to_string();
+                catalog(ctx).products(Some(&id), None, &page).await?
+            }
+        };
         Ok(build_page(
             &page,
             rows,

@@ -63,18 +63,25 @@ async fn products_filter_by_category_tree_and_tag_and_page_by_keyset(backend: Ba
         json!(null),
         "a category id is not a product"
     );
-    let nested = app
-        .gql(
-            "{ categories { name products(first: 1) { totalCount nodes { name } } } }",
-            json!({}),
-            None,
-        )
-        .await;
+    // A list of categories with their first products costs two product queries per nesting
+    // level (first products, totals), however many categories the level lists.
+    let log = &app.subgraph.running().runtime.queries;
+    log.start();
+    let nested = app.gql("{ categories { name products(first: 1) { totalCount nodes { name } } children { products(first: 2) { totalCount } } } }", json!({}), None).await;
+    let statements = log.stop();
+    let product_queries = statements
+        .iter()
+        .filter(|s| s.contains("FROM products") || s.contains("FROM \"products\""))
+        .count();
+    assert!(
+        product_queries <= 4,
+        "{product_queries} product queries: {statements:#?}"
+    );
     assert_eq!(
         nested["data"]["categories"],
         json!([
-            { "name": "Hats", "products": { "totalCount": 1, "nodes": [{ "name": "Item 4" }] } },
-            { "name": "Shoes", "products": { "totalCount": 3, "nodes": [{ "name": "Item 1" }] } },
+            { "name": "Hats", "products": { "totalCount": 1, "nodes": [{ "name": "Item 4" }] }, "children": [] },
+            { "name": "Shoes", "products": { "totalCount": 3, "nodes": [{ "name": "Item 1" }] }, "children": [{ "products": { "totalCount": 2 } }] },
         ])
     );
 }
