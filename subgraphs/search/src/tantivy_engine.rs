@@ -327,20 +327,19 @@ impl TantivyEngine {
     }
 }
 
-/// The Tantivy engine behind the async `SearchEngine` interface: index work runs on the
-/// blocking pool, off the request threads.
+/// The Tantivy engine behind the async `SearchEngine` interface. Searches and commits run on
+/// the blocking pool, off the request threads; adding or deleting a document only queues it in
+/// the writer's memory, so those run in place (a thread hand-off would cost more).
 pub struct Embedded(pub std::sync::Arc<TantivyEngine>);
 
 #[async_trait::async_trait]
 impl SearchEngine for Embedded {
     async fn upsert(&self, doc: &ProductDoc) -> anyhow::Result<()> {
-        let (engine, doc) = (self.0.clone(), doc.clone());
-        tokio::task::spawn_blocking(move || engine.upsert(&doc)).await?
+        self.0.upsert(doc)
     }
 
     async fn remove(&self, id: Uuid) -> anyhow::Result<()> {
-        let engine = self.0.clone();
-        tokio::task::spawn_blocking(move || engine.remove(id)).await?
+        self.0.remove(id)
     }
 
     async fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults> {
