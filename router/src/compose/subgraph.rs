@@ -189,63 +189,35 @@ pub fn parse(name: &str, url: &str, sdl: &str) -> Result<ParsedSubgraph, Composi
         read_type_directives(ty, directives, &fed, &compose_names);
         let external_all = directives.iter().any(|d| fed.is(&d.name, "external"));
         let shareable_all = ty.shareable;
-        match definition {
+        // Objects and interfaces, defined or extended, carry the same parts.
+        let with_fields = match definition {
             Definition::ObjectTypeDefinition(d) => {
-                ty.description = ty
-                    .description
-                    .clone()
-                    .or(d.description.as_ref().map(|s| s.to_string()));
-                ty.implements
-                    .extend(d.implements_interfaces.iter().cloned());
-                read_fields(
-                    ty,
-                    &d.fields,
-                    &fed,
-                    &compose_names,
-                    external_all,
-                    shareable_all,
-                );
+                Some((d.description.as_ref(), &d.implements_interfaces, &d.fields))
             }
-            Definition::ObjectTypeExtension(d) => {
-                ty.implements
-                    .extend(d.implements_interfaces.iter().cloned());
-                read_fields(
-                    ty,
-                    &d.fields,
-                    &fed,
-                    &compose_names,
-                    external_all,
-                    shareable_all,
-                );
-            }
+            Definition::ObjectTypeExtension(d) => Some((None, &d.implements_interfaces, &d.fields)),
             Definition::InterfaceTypeDefinition(d) => {
-                ty.description = ty
-                    .description
-                    .clone()
-                    .or(d.description.as_ref().map(|s| s.to_string()));
-                ty.implements
-                    .extend(d.implements_interfaces.iter().cloned());
-                read_fields(
-                    ty,
-                    &d.fields,
-                    &fed,
-                    &compose_names,
-                    external_all,
-                    shareable_all,
-                );
+                Some((d.description.as_ref(), &d.implements_interfaces, &d.fields))
             }
             Definition::InterfaceTypeExtension(d) => {
-                ty.implements
-                    .extend(d.implements_interfaces.iter().cloned());
-                read_fields(
-                    ty,
-                    &d.fields,
-                    &fed,
-                    &compose_names,
-                    external_all,
-                    shareable_all,
-                );
+                Some((None, &d.implements_interfaces, &d.fields))
             }
+            _ => None,
+        };
+        if let Some((description, implements, fields)) = with_fields {
+            if ty.description.is_none() {
+                ty.description = description.map(|s| s.to_string());
+            }
+            ty.implements.extend(implements.iter().cloned());
+            read_fields(
+                ty,
+                fields,
+                &fed,
+                &compose_names,
+                external_all,
+                shareable_all,
+            );
+        }
+        match definition {
             Definition::UnionTypeDefinition(d) => ty.members.extend(d.members.iter().cloned()),
             Definition::UnionTypeExtension(d) => ty.members.extend(d.members.iter().cloned()),
             Definition::EnumTypeDefinition(d) => read_values(ty, &d.values, &fed, &compose_names),
