@@ -2,7 +2,11 @@
 //! the outbox and inbox tables every subgraph needs are shared migrations included in each.
 
 pub mod accounts;
+pub mod cart;
 pub mod catalog;
+pub mod inventory;
+pub mod orders;
+pub mod payments;
 pub mod search;
 pub mod shared;
 

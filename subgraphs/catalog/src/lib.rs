@@ -4,6 +4,7 @@
 
 mod entity;
 mod events;
+mod internal;
 mod rules;
 pub mod schema;
 pub mod service;
@@ -39,5 +40,8 @@ pub fn catalog(runtime: &Runtime) -> service::Catalog {
 
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
     let catalog = Arc::new(catalog(&runtime));
-    Ok(runtime.graphql_router(schema::build(Some(catalog))))
+    let internal = runtime.internal_router(internal::routes(catalog.clone()));
+    Ok(runtime
+        .graphql_router(schema::build(Some(catalog)))
+        .merge(internal))
 }

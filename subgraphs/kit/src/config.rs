@@ -48,7 +48,37 @@ pub struct Settings {
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     pub login: LoginSettings,
+    /// Base URLs of other services (`MICROMALL_<NAME>_URL`, e.g. `MICROMALL_CATALOG_URL`);
+    /// a subgraph without one is reached at its embedded-mode port.
+    pub service_urls: BTreeMap<String, String>,
+    /// Namespace of the NATS subjects and stream (`MICROMALL_NATS_PREFIX`), so several
+    /// installations can share one NATS server.
+    pub nats_prefix: String,
+    /// How long an order waits for payment before it is cancelled.
+    #[serde(with = "humantime_serde_compat")]
+    pub order_payment_timeout: Duration,
+    /// HMAC secret of the payment sandbox's callbacks (generated under `data_dir` when absent).
+    pub sandbox_secret: Option<String>,
+    /// Where the embedded payment sandbox listens (`MICROMALL_SANDBOX_LISTEN`).
+    pub sandbox_listen: SocketAddr,
+    /// Fault injection for crash tests: abort the process right after a transaction that
+    /// wrote an event with this subject commits, before the event is delivered.
+    pub fault_abort_after_commit: Option<String>,
 }
+
+/// Where each subgraph sits in the port table (architecture.md): its offset from the base.
+pub const PORT_TABLE: [&str; 10] = [
+    "accounts",
+    "catalog",
+    "search",
+    "inventory",
+    "cart",
+    "orders",
+    "payments",
+    "shipping",
+    "reviews",
+    "marketing",
+];
 
 /// Brute-force protection for sign-in: failures per account and per client address are
 /// counted in a window; past `*_slow_after` each attempt waits longer, past `*_lock_after`
@@ -139,6 +169,12 @@ impl Default for Settings {
             trust_forwarded_for: true,
             max_body_bytes: 1024 * 1024,
             login: LoginSettings::default(),
+            service_urls: BTreeMap::new(),
+            nats_prefix: "micromall".into(),
+            order_payment_timeout: Duration::from_secs(30 * 60),
+            sandbox_secret: None,
+            sandbox_listen: SocketAddr::from(([127, 0, 0, 1], 4099)),
+            fault_abort_after_commit: None,
         }
     }
 }
@@ -245,6 +281,36 @@ impl Settings {
                 self.login.address_lock_after = parse(value).map_err(bad)?
             }
             "MICROMALL_LOGIN_WINDOW" => self.login.window = parse_duration(value).map_err(bad)?,
+            "MICROMALL_NATS_PREFIX" => {
+                if value.is_empty()
+                    || !value
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    return Err(bad("use letters, digits, `_` and `-`".into()));
+                }
+                self.nats_prefix = value.to_owned();
+            }
+            "MICROMALL_ORDER_PAYMENT_TIMEOUT" => {
+                self.order_payment_timeout = parse_duration(value).map_err(bad)?
+            }
+            "MICROMALL_SANDBOX_SECRET" => self.sandbox_secret = some(value),
+            "MICROMALL_SANDBOX_LISTEN" => self.sandbox_listen = parse(value).map_err(bad)?,
+            "MICROMALL_FAULT_ABORT_AFTER_COMMIT" => self.fault_abort_after_commit = some(value),
+            _ if name.starts_with("MICROMALL_")
+                && name.ends_with("_URL")
+                && !name.ends_with("_DATABASE_URL")
+                && !name.contains("TEST") =>
+            {
+                // MICROMALL_<SERVICE>_URL
+                let service = &name["MICROMALL_".len()..name.len() - "_URL".len()];
+                if !service.is_empty() {
+                    self.service_urls.insert(
+                        service.to_ascii_lowercase(),
+                        value.trim_end_matches('/').to_owned(),
+                    );
+                }
+            }
             _ => {
                 // MICROMALL_<SUBGRAPH>_DATABASE_URL
                 if let Some(subgraph) = name
@@ -271,6 +337,20 @@ impl Settings {
         }
         let path = self.data_dir.join(format!("{subgraph}.db"));
         format!("sqlite://{}?mode=rwc", path.display())
+    }
+
+    /// The base URL (`http://host:port`) at which another service is reached.
+    pub fn service_url(&self, name: &str) -> Option<String> {
+        if let Some(url) = self.service_urls.get(name) {
+            return Some(url.clone());
+        }
+        let offset = PORT_TABLE.iter().position(|n| *n == name)?;
+        let host = match self.subgraph_host {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ip => ip,
+        };
+        let addr = SocketAddr::new(host, self.subgraph_port_base.saturating_add(offset as u16));
+        Some(format!("http://{addr}"))
     }
 
     /// The address a subgraph listens on, from its position in the port table.

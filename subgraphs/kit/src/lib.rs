@@ -3,12 +3,14 @@
 
 pub mod auth;
 pub mod config;
+pub mod contracts;
 pub mod counters;
 pub mod db;
 pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod internal;
 pub mod money;
 pub mod pagination;
 pub mod platform;

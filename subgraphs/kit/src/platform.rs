@@ -68,6 +68,22 @@ impl Runtime {
     }
 }
 
+impl Runtime {
+    /// A client for other services' internal endpoints, calling as this subgraph.
+    pub fn internal_client(&self) -> crate::internal::InternalClient {
+        crate::internal::InternalClient::new(
+            self.name,
+            self.keys.service_credentials(),
+            self.settings.clone(),
+        )
+    }
+
+    /// Puts this subgraph's internal endpoints behind the service-credential check.
+    pub fn internal_router(&self, routes: Router) -> Router {
+        crate::internal::protect(routes, self.keys.service_credentials())
+    }
+}
+
 /// The infrastructure one process shares between its subgraphs.
 #[derive(Clone)]
 pub struct Platform {
@@ -80,7 +96,7 @@ pub struct Platform {
 impl Platform {
     /// Connects the bus and counters the settings ask for.
     pub async fn new(settings: Settings, shutdown: CancellationToken) -> anyhow::Result<Self> {
-        let bus = events::connect(settings.nats_url.as_deref()).await?;
+        let bus = events::connect(settings.nats_url.as_deref(), &settings.nats_prefix).await?;
         let counters = counters::connect(settings.redis_url.as_deref()).await?;
         Ok(Self {
             settings: Arc::new(settings),
@@ -109,7 +125,7 @@ impl Platform {
             db,
             queries,
             bus: self.bus.clone(),
-            outbox: Outbox::default(),
+            outbox: Outbox::new(self.settings.fault_abort_after_commit.clone()),
             keys,
             counters: self.counters.clone(),
             shutdown: self.shutdown.clone(),

@@ -53,11 +53,13 @@ pub trait EventBus: Send + Sync {
     ) -> anyhow::Result<()>;
 }
 
-/// Connects the bus the settings ask for: NATS JetStream when `NATS_URL` is set, else in-process.
-pub async fn connect(nats_url: Option<&str>) -> anyhow::Result<Arc<dyn EventBus>> {
+/// Connects the bus the settings ask for: NATS JetStream when `NATS_URL` is set, else
+/// in-process. `prefix` namespaces the subjects; the stream is named after it.
+pub async fn connect(nats_url: Option<&str>, prefix: &str) -> anyhow::Result<Arc<dyn EventBus>> {
     Ok(match nats_url {
         Some(url) => {
-            Arc::new(NatsBus::connect(url, nats::DEFAULT_STREAM, nats::DEFAULT_PREFIX).await?)
+            let stream = format!("{}_EVENTS", prefix.to_ascii_uppercase().replace('-', "_"));
+            Arc::new(NatsBus::connect(url, &stream, prefix).await?)
         }
         None => Arc::new(InProcessBus::default()),
     })

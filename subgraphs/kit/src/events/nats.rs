@@ -16,8 +16,6 @@ use futures::StreamExt;
 
 use super::{Event, EventBus, EventHandler};
 
-pub const DEFAULT_STREAM: &str = "MICROMALL_EVENTS";
-pub const DEFAULT_PREFIX: &str = "micromall";
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
 const RETRY_DELAY: Duration = Duration::from_secs(1);
 

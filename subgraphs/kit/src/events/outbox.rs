@@ -1,6 +1,7 @@
 //! The transactional outbox and its relay.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -41,9 +42,31 @@ const RETRY_BACKOFF: Duration = Duration::from_secs(2);
 #[derive(Clone, Default)]
 pub struct Outbox {
     wake: Arc<Notify>,
+    fault: Option<Arc<FaultPoint>>,
+}
+
+/// Crash-test fault injection (`MICROMALL_FAULT_ABORT_AFTER_COMMIT`): once an event with this
+/// subject is written, the next `wake` (which callers make right after commit) aborts the
+/// process, so the event is committed but not yet delivered.
+struct FaultPoint {
+    subject: String,
+    armed: AtomicBool,
 }
 
 impl Outbox {
+    /// An outbox, optionally with a crash-test fault point on one subject.
+    pub fn new(abort_after_commit: Option<String>) -> Self {
+        Self {
+            wake: Arc::default(),
+            fault: abort_after_commit.map(|subject| {
+                Arc::new(FaultPoint {
+                    subject,
+                    armed: AtomicBool::new(false),
+                })
+            }),
+        }
+    }
+
     /// Writes an event in the caller's transaction; it is published only if that commits.
     pub async fn enqueue<C: ConnectionTrait>(
         &self,
@@ -63,11 +86,22 @@ impl Outbox {
         }
         .insert(conn)
         .await?;
+        if let Some(fault) = self.fault.as_ref().filter(|f| f.subject == subject) {
+            fault.armed.store(true, Ordering::SeqCst);
+        }
         Ok(id)
     }
 
     /// Tells the relay that committed events are waiting.
     pub fn wake(&self) {
+        if let Some(fault) = self
+            .fault
+            .as_ref()
+            .filter(|f| f.armed.load(Ordering::SeqCst))
+        {
+            tracing::error!(subject = %fault.subject, "fault injection: aborting after commit");
+            std::process::abort();
+        }
         self.wake.notify_one();
     }
 

@@ -10,7 +10,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-pub use graphql::{GraphqlEndpoint, error_body};
+pub use graphql::{GraphqlEndpoint, SERVICE_TOKEN_HEADER, error_body};
 pub use health::health_routes;
 pub use request_id::{REQUEST_ID_HEADER, current_request_id, with_request_ids};
 

@@ -1,0 +1,17 @@
+//! The payments subgraph's database.
+
+use sea_orm_migration::prelude::*;
+
+use crate::shared;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(shared::CreateOutbox),
+            Box::new(shared::CreateInbox),
+        ]
+    }
+}

@@ -1,0 +1,1 @@
+//! The cart subgraph (being written).

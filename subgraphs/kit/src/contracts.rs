@@ -1,0 +1,225 @@
+//! The contracts between domains that do not go through the public API: internal endpoints
+//! (request and answer types, paths) and event subjects with their payloads. Both sides use
+//! these types, so a change to a contract is a change in one place.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// catalog: `POST /internal/variants`.
+pub mod catalog {
+    use super::*;
+
+    pub const SERVICE: &str = "catalog";
+    pub const VARIANTS: &str = "variants";
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    pub struct VariantsRequest {
+        pub ids: Vec<Uuid>,
+    }
+
+    /// A variant as it can be sold now; unknown ids are left out of the answer.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct VariantFacts {
+        pub id: Uuid,
+        pub sku: String,
+        pub name: String,
+        pub product_id: Uuid,
+        pub product_name: String,
+        pub price: Decimal,
+        pub currency: String,
+        /// False once the product is archived: it can no longer be bought.
+        pub purchasable: bool,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    pub struct VariantsResponse {
+        pub variants: Vec<VariantFacts>,
+    }
+}
+
+/// inventory: availability, and holds on stock for orders.
+pub mod inventory {
+    use super::*;
+
+    pub const SERVICE: &str = "inventory";
+    /// `AvailabilityRequest` → `AvailabilityResponse`.
+    pub const AVAILABILITY: &str = "availability";
+    /// `ReserveRequest` → `ReserveResponse`, or a refusal `OUT_OF_STOCK` whose subject is
+    /// the variant id. Idempotent by `reservation_id`.
+    pub const RESERVE: &str = "reserve";
+    /// `ReleaseRequest` → `ReleaseResponse`. Idempotent; releasing an unknown id is a no-op.
+    pub const RELEASE: &str = "release";
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct AvailabilityRequest {
+        pub variant_ids: Vec<Uuid>,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Availability {
+        pub variant_id: Uuid,
+        /// On hand minus active reservations, never negative; 0 for unknown variants.
+        pub available: i64,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    pub struct AvailabilityResponse {
+        pub levels: Vec<Availability>,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Line {
+        pub variant_id: Uuid,
+        pub quantity: i64,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ReserveRequest {
+        /// The order the stock is held for.
+        pub reservation_id: Uuid,
+        pub lines: Vec<Line>,
+        /// When an unclaimed hold lapses by itself (the order is normally cancelled first).
+        pub expires_at: DateTime<Utc>,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    pub struct ReserveResponse {
+        pub reserved: bool,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ReleaseRequest {
+        pub reservation_id: Uuid,
+        pub reason: String,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    pub struct ReleaseResponse {
+        pub released: bool,
+    }
+
+    /// Refusal code of `RESERVE`.
+    pub const OUT_OF_STOCK: &str = "OUT_OF_STOCK";
+}
+
+/// cart: what checkout takes from a cart, and emptying it afterwards.
+pub mod cart {
+    use super::*;
+
+    pub const SERVICE: &str = "cart";
+    /// `SnapshotRequest` → `CartSnapshot` (no lines when the user has no cart).
+    pub const SNAPSHOT: &str = "snapshot";
+    /// `ClearRequest` → `ClearResponse`. Removes the lines as they were at `version`
+    /// (lines changed later stay). Idempotent.
+    pub const CLEAR: &str = "clear";
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct SnapshotRequest {
+        pub user_id: Uuid,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct CartSnapshot {
+        pub cart_id: Option<Uuid>,
+        /// Grows with every change to the cart; checkout records which version it consumed.
+        pub version: i64,
+        pub lines: Vec<inventory::Line>,
+        pub coupon_code: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ClearRequest {
+        pub cart_id: Uuid,
+        pub version: i64,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    pub struct ClearResponse {
+        pub cleared: bool,
+    }
+}
+
+/// orders: what payments needs to know about an order, and the order events.
+pub mod orders {
+    use super::*;
+
+    pub const SERVICE: &str = "orders";
+    /// `OrderRequest` → `OrderFacts`, or a refusal `NOT_FOUND`.
+    pub const ORDER: &str = "order";
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct OrderRequest {
+        pub order_id: Uuid,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct OrderFacts {
+        pub id: Uuid,
+        pub customer_id: Uuid,
+        /// An `OrderStatus` name, e.g. `PENDING_PAYMENT`.
+        pub status: String,
+        pub total: Decimal,
+        pub currency: String,
+    }
+
+    /// An order was created (payload: `OrderPlaced`).
+    pub const PLACED: &str = "orders.order.placed";
+    /// An order was paid (payload: `OrderRef`).
+    pub const PAID: &str = "orders.order.paid";
+    /// An order was cancelled (payload: `OrderRef`): its stock and payments are released.
+    pub const CANCELLED: &str = "orders.order.cancelled";
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct OrderPlaced {
+        pub order_id: Uuid,
+        pub customer_id: Uuid,
+        pub cart_id: Uuid,
+        pub cart_version: i64,
+        pub lines: Vec<inventory::Line>,
+        pub total: Decimal,
+        pub currency: String,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct OrderRef {
+        pub order_id: Uuid,
+        pub customer_id: Uuid,
+    }
+}
+
+/// payments: events.
+pub mod payments {
+    use super::*;
+
+    /// A payment was captured (payload: `PaymentEvent`): the order is paid.
+    pub const CAPTURED: &str = "payments.payment.captured";
+    /// Money went back to the customer (payload: `PaymentEvent`, `fully_refunded` says
+    /// whether the order's payments are now refunded in full).
+    pub const REFUNDED: &str = "payments.payment.refunded";
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct PaymentEvent {
+        pub payment_id: Uuid,
+        pub order_id: Uuid,
+        pub amount: Decimal,
+        pub currency: String,
+        #[serde(default)]
+        pub fully_refunded: bool,
+    }
+}

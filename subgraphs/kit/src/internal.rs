@@ -1,0 +1,206 @@
+//! Calls between Micromall services that are not part of the public API.
+//!
+//! They are JSON over HTTP under `/internal/...` on the owning subgraph's port, carry a
+//! service credential, and are never routed by the router (it only forwards `/graphql`).
+//! A business refusal (say, not enough stock) is a 409 with `{code, message}`, so callers
+//! can turn it into a `UserError`; anything else is the callee being unavailable.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::ServiceCredentials;
+use crate::config::Settings;
+use crate::http::SERVICE_TOKEN_HEADER;
+
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A business refusal from an internal endpoint, or what a caller received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub code: String,
+    pub message: String,
+    /// What the refusal is about, e.g. the variant that is out of stock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+impl Refusal {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            code: code.to_owned(),
+            message: message.into(),
+            subject: None,
+        }
+    }
+
+    pub fn about(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+}
+
+/// What an internal handler returns on failure: a refusal (409) or an internal error (500,
+/// logged, no detail in the body).
+#[derive(Debug)]
+pub enum HandlerError {
+    Refused(Refusal),
+    Internal(anyhow::Error),
+}
+
+impl From<Refusal> for HandlerError {
+    fn from(r: Refusal) -> Self {
+        HandlerError::Refused(r)
+    }
+}
+
+impl<E: Into<anyhow::Error>> From<E> for HandlerError {
+    fn from(err: E) -> Self {
+        HandlerError::Internal(err.into())
+    }
+}
+
+impl IntoResponse for HandlerError {
+    fn into_response(self) -> Response {
+        match self {
+            HandlerError::Refused(refusal) => {
+                (StatusCode::CONFLICT, axum::Json(refusal)).into_response()
+            }
+            HandlerError::Internal(err) => {
+                let request_id = crate::http::current_request_id();
+                tracing::error!(request_id = %request_id, error = ?err, "internal call failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    axum::Json(Refusal::new("INTERNAL", "internal error")),
+                )
+                    .into_response()
+            }
+        }
+    }
+}
+
+pub type HandlerResult<T> = Result<axum::Json<T>, HandlerError>;
+
+/// Puts `routes` behind the service-credential check.
+pub fn protect(routes: Router, credentials: ServiceCredentials) -> Router {
+    let credentials = Arc::new(credentials);
+    routes.layer(middleware::from_fn(move |request: Request, next: Next| {
+        let credentials = credentials.clone();
+        async move {
+            let caller = request
+                .headers()
+                .get(SERVICE_TOKEN_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|t| credentials.verify(t));
+            match caller {
+                Some(_) => next.run(request).await,
+                None => (
+                    StatusCode::UNAUTHORIZED,
+                    axum::Json(Refusal::new(
+                        "UNAUTHENTICATED",
+                        "a service credential is required",
+                    )),
+                )
+                    .into_response(),
+            }
+        }
+    }))
+}
+
+/// Why an internal call did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error("{service} refused: {}", .refusal.code)]
+    Refused { service: String, refusal: Refusal },
+    #[error("{service} is unavailable: {reason}")]
+    Unavailable { service: String, reason: String },
+}
+
+/// Calls other services' internal endpoints as `caller`.
+#[derive(Clone)]
+pub struct InternalClient {
+    http: reqwest::Client,
+    credentials: ServiceCredentials,
+    caller: &'static str,
+    settings: Arc<Settings>,
+}
+
+impl InternalClient {
+    pub fn new(
+        caller: &'static str,
+        credentials: ServiceCredentials,
+        settings: Arc<Settings>,
+    ) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(CALL_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .build()
+            .expect("an HTTP client with timeouts builds");
+        Self {
+            http,
+            credentials,
+            caller,
+            settings,
+        }
+    }
+
+    /// POSTs `body` to `<service>/internal/<path>` and decodes the answer.
+    pub async fn call<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
+        &self,
+        service: &str,
+        path: &str,
+        body: &Req,
+    ) -> Result<Resp, CallError> {
+        let unavailable = |reason: String| CallError::Unavailable {
+            service: service.to_owned(),
+            reason,
+        };
+        let base = self
+            .settings
+            .service_url(service)
+            .ok_or_else(|| unavailable("no URL configured".into()))?;
+        let token = self
+            .credentials
+            .token_for(self.caller)
+            .map_err(|e| unavailable(e.to_string()))?;
+        let mut request = self
+            .http
+            .post(format!("{base}/internal/{path}"))
+            .header(SERVICE_TOKEN_HEADER, token)
+            .json(body);
+        let request_id = crate::http::current_request_id();
+        if request_id != "-" {
+            request = request.header(crate::http::REQUEST_ID_HEADER, request_id);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| unavailable(e.to_string()))?;
+        let status = response.status();
+        if status == reqwest::StatusCode::CONFLICT {
+            let refusal = response
+                .json::<Refusal>()
+                .await
+                .map_err(|e| unavailable(e.to_string()))?;
+            return Err(CallError::Refused {
+                service: service.to_owned(),
+                refusal,
+            });
+        }
+        if !status.is_success() {
+            return Err(unavailable(format!("answered {status}")));
+        }
+        response
+            .json::<Resp>()
+            .await
+            .map_err(|e| unavailable(format!("unreadable answer: {e}")))
+    }
+}

@@ -1,0 +1,1 @@
+//! The orders subgraph (being written).
