@@ -41,6 +41,9 @@ pub enum Command {
     /// Rebuild the search index: catalog announces every product again and search
     /// re-indexes them (at once if Micromall is running, else at its next start).
     Reindex,
+    /// Run the payment sandbox alone: a pretend card processor on MICROMALL_SANDBOX_LISTEN
+    /// that calls payments back (signed with MICROMALL_SANDBOX_SECRET).
+    Sandbox,
     /// Compose subgraph SDLs into a supergraph (printed, or written with --output).
     Compose {
         /// A subgraph as NAME=URL (its SDL is read from the running subgraph's

@@ -246,6 +246,33 @@ pub async fn seed(catalog: &Catalog) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// Puts the demo products on the shelves: 5 to 50 of most variants, none of every 20th, the
+/// same on every run.
+pub async fn stock(
+    catalog: &Catalog,
+    inventory: &micromall_inventory::service::Inventory,
+) -> anyhow::Result<usize> {
+    let variants = catalog
+        .variant_ids()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let mut rng = Rng(0x5eed_570c);
+    let counts: Vec<(uuid::Uuid, i64)> = variants
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let quantity = if i % 20 == 19 {
+                0
+            } else {
+                5 + rng.below(46) as i64
+            };
+            (*id, quantity)
+        })
+        .collect();
+    inventory.stock_new_variants(&counts).await?;
+    Ok(counts.len())
+}
+
 fn created<T: HasId>(
     outcome: micromall_kit::ApiResult<Result<T, Vec<micromall_kit::UserError>>>,
     what: &str,

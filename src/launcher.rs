@@ -16,6 +16,7 @@ use crate::{compose_cmd, demo, router_cmd, subgraphs};
 /// Everything in one process: every subgraph on its port, until SIGINT/SIGTERM.
 pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
     let platform = Platform::new(settings, shutdown_on_signal()).await?;
+    let sandbox = start_sandbox(&platform.settings, platform.shutdown.clone()).await?;
     // Prepare every subgraph before starting any, so events published at start-up find
     // their consumers subscribed.
     let mut prepared = Vec::new();
@@ -25,8 +26,15 @@ pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
     if platform.settings.demo_data {
         if let Some(catalog) = prepared.iter().find(|p| p.def.name == "catalog") {
             let started = std::time::Instant::now();
-            if demo::seed(&micromall_catalog::catalog(&catalog.runtime)).await? {
+            let shop = micromall_catalog::catalog(&catalog.runtime);
+            if demo::seed(&shop).await? {
                 tracing::info!(products = demo::PRODUCTS, elapsed = ?started.elapsed(), "demo catalog created");
+                if let Some(inventory) = prepared.iter().find(|p| p.def.name == "inventory") {
+                    let inventory =
+                        micromall_inventory::service::Inventory::open(&inventory.runtime).await?;
+                    let variants = demo::stock(&shop, &inventory).await?;
+                    tracing::info!(variants, "demo stock counted");
+                }
             }
         }
     }
@@ -40,7 +48,38 @@ pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
     let router = start_router(&platform, &running).await?;
     let routed = wait_all(running).await;
     router.await.context("router task panicked")??;
+    sandbox.await.context("payment sandbox panicked")??;
     routed
+}
+
+/// The payment sandbox (a pretend third-party processor) on `MICROMALL_SANDBOX_LISTEN`.
+async fn start_sandbox(
+    settings: &Settings,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
+    let listener = TcpListener::bind(settings.sandbox_listen)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} for the payment sandbox",
+                settings.sandbox_listen
+            )
+        })?;
+    let secret = micromall_payments::sandbox_secret(settings)?;
+    tracing::info!(addr = %settings.sandbox_listen, "payment sandbox listening");
+    Ok(tokio::spawn(micromall_payments::sandbox::processor::serve(
+        listener,
+        secret,
+        Default::default(),
+        shutdown,
+    )))
+}
+
+/// The payment sandbox alone (distributed mode).
+pub async fn run_sandbox(settings: Settings) -> anyhow::Result<()> {
+    let sandbox = start_sandbox(&settings, shutdown_on_signal()).await?;
+    sandbox.await.context("payment sandbox panicked")??;
+    Ok(())
 }
 
 /// The router in front of the running subgraphs, on `MICROMALL_ROUTER_LISTEN`. The

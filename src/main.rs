@@ -43,6 +43,7 @@ fn main() -> ExitCode {
             Some(Command::Subgraph { name }) => launcher::run_one(settings, &name).await,
             Some(Command::Migrate { name }) => launcher::migrate(settings, &name).await,
             Some(Command::Reindex) => launcher::reindex(settings).await,
+            Some(Command::Sandbox) => launcher::run_sandbox(settings).await,
             Some(Command::Compose {
                 subgraphs,
                 micromall,

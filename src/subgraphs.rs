@@ -7,6 +7,10 @@ pub static ALL: &[&SubgraphDef] = &[
     &micromall_accounts::SUBGRAPH,
     &micromall_catalog::SUBGRAPH,
     &micromall_search::SUBGRAPH,
+    &micromall_inventory::SUBGRAPH,
+    &micromall_cart::SUBGRAPH,
+    &micromall_orders::SUBGRAPH,
+    &micromall_payments::SUBGRAPH,
 ];
 
 pub fn find(name: &str) -> Option<&'static SubgraphDef> {

@@ -76,6 +76,9 @@ async fn admins_build_the_catalog_and_shoppers_find_it() {
     ])
     .await;
     let base = stack.base.clone();
+    // The promise is a second in steady state: let start-up indexing of the demo shop (which
+    // takes seconds in a debug build) finish before timing anything.
+    eventually(&base, json!({}), |r| r["totalCount"] == 1200).await;
     let admin = login(&base, ADMIN).await;
     gql(
         &base,

@@ -109,3 +109,72 @@ impl MigrationTrait for CreateInbox {
             .await
     }
 }
+
+#[derive(DeriveIden)]
+enum IdempotencyKeys {
+    Table,
+    UserId,
+    Operation,
+    Key,
+    RequestHash,
+    ResultId,
+    CreatedAt,
+}
+
+/// `idempotency_keys`: for operations that take an idempotency key, the first request's
+/// fingerprint and result.
+pub struct CreateIdempotencyKeys;
+
+impl MigrationName for CreateIdempotencyKeys {
+    fn name(&self) -> &str {
+        "m20261121_000003_create_idempotency_keys"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateIdempotencyKeys {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(IdempotencyKeys::Table)
+                    .if_not_exists()
+                    .col(ColumnDef::new(IdempotencyKeys::UserId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(IdempotencyKeys::Operation)
+                            .string_len(40)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyKeys::Key)
+                            .string_len(200)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyKeys::RequestHash)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(IdempotencyKeys::ResultId).uuid().null())
+                    .col(
+                        ColumnDef::new(IdempotencyKeys::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(IdempotencyKeys::UserId)
+                            .col(IdempotencyKeys::Operation)
+                            .col(IdempotencyKeys::Key),
+                    )
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(IdempotencyKeys::Table).to_owned())
+            .await
+    }
+}

@@ -15,11 +15,14 @@ pub struct Stack {
     /// The accounts subgraph, behind it.
     pub accounts: String,
     pub data_dir: std::path::PathBuf,
+    pub port_base: u16,
+    env: Vec<(String, String)>,
 }
 
 impl Drop for Stack {
     fn drop(&mut self) {
         let _ = self.child.kill();
+        let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
@@ -53,38 +56,76 @@ pub async fn start() -> Stack {
 pub async fn start_with(env: &[(&str, &str)]) -> Stack {
     let data_dir =
         std::env::temp_dir().join(format!("micromall-e2e-{}", uuid::Uuid::now_v7().simple()));
-    let port_base = free_port_base(11);
-    let child = Command::new(env!("CARGO_BIN_EXE_micromall"))
-        .env("MICROMALL_DATA_DIR", &data_dir)
+    // Router, ten subgraphs, the payment sandbox.
+    let port_base = free_port_base(12);
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let mut stack = Stack {
+        child: spawn(&data_dir, port_base, &env),
+        base: format!("http://127.0.0.1:{port_base}"),
+        accounts: format!("http://127.0.0.1:{}", port_base + 1),
+        data_dir,
+        port_base,
+        env,
+    };
+    stack.wait_ready().await;
+    stack
+}
+
+fn spawn(data_dir: &std::path::Path, port_base: u16, env: &[(String, String)]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_micromall"))
+        .env("MICROMALL_DATA_DIR", data_dir)
         .env("MICROMALL_SUBGRAPH_PORT_BASE", (port_base + 1).to_string())
         .env("MICROMALL_ROUTER_LISTEN", format!("127.0.0.1:{port_base}"))
+        .env(
+            "MICROMALL_SANDBOX_LISTEN",
+            format!("127.0.0.1:{}", port_base + 11),
+        )
         .env("MICROMALL_ADMIN_EMAIL", "boss@example.com")
         .env("MICROMALL_ADMIN_PASSWORD", "boss password 123")
         .env_remove("DATABASE_URL")
         .env_remove("NATS_URL")
         .env_remove("REDIS_URL")
-        .envs(env.iter().copied())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("start micromall");
-    let stack = Stack {
-        child,
-        base: format!("http://127.0.0.1:{port_base}"),
-        accounts: format!("http://127.0.0.1:{}", port_base + 1),
-        data_dir,
-    };
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let subgraph = reqwest::get(format!("{}/health/ready", stack.accounts)).await;
-        let router = reqwest::get(format!("{}/health", stack.base)).await;
-        if let (Ok(s), Ok(r)) = (subgraph, router) {
-            if s.status().is_success() && r.status().is_success() {
-                return stack;
+        .expect("start micromall")
+}
+
+impl Stack {
+    /// The URL of the subgraph at `offset` in the port table (payments is 6).
+    pub fn subgraph(&self, offset: u16) -> String {
+        format!("http://127.0.0.1:{}", self.port_base + 1 + offset)
+    }
+
+    /// Starts the process again on the same data, ports and settings, minus `without`.
+    pub async fn restart_without(&mut self, without: &[&str]) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.env.retain(|(k, _)| !without.contains(&k.as_str()));
+        self.child = spawn(&self.data_dir, self.port_base, &self.env);
+        self.wait_ready().await;
+    }
+
+    async fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let subgraph = reqwest::get(format!("{}/health/ready", self.accounts)).await;
+            let router = reqwest::get(format!("{}/health", self.base)).await;
+            if let (Ok(s), Ok(r)) = (subgraph, router) {
+                if s.status().is_success() && r.status().is_success() {
+                    return;
+                }
             }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("micromall exited during start-up: {status}");
+            }
+            assert!(Instant::now() < deadline, "micromall did not become ready");
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert!(Instant::now() < deadline, "micromall did not become ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

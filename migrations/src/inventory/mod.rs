@@ -1,5 +1,7 @@
 //! The inventory subgraph's database.
 
+mod m20261121_000300_inventory;
+
 use sea_orm_migration::prelude::*;
 
 use crate::shared;
@@ -12,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(shared::CreateOutbox),
             Box::new(shared::CreateInbox),
+            Box::new(m20261121_000300_inventory::Migration),
         ]
     }
 }

@@ -1,5 +1,7 @@
 //! The payments subgraph's database.
 
+mod m20261121_000600_payments;
+
 use sea_orm_migration::prelude::*;
 
 use crate::shared;
@@ -12,6 +14,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(shared::CreateOutbox),
             Box::new(shared::CreateInbox),
+            Box::new(shared::CreateIdempotencyKeys),
+            Box::new(m20261121_000600_payments::Migration),
         ]
     }
 }

@@ -92,6 +92,18 @@ impl Catalog {
         Ok(products.is_empty() && total == 0 && store::root_categories(&self.db).await?.is_empty())
     }
 
+    /// Every variant id, in creation order (for seeding other domains' demo data).
+    pub async fn variant_ids(&self) -> ApiResult<Vec<Uuid>> {
+        use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+        Ok(variant::Entity::find()
+            .select_only()
+            .column(variant::Column::Id)
+            .order_by_asc(variant::Column::Id)
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
     pub async fn create_category(
         &self,
         name: &str,

@@ -292,12 +292,8 @@ impl Keys {
                 (Some(private_pem), public_pem)
             }
         };
-        let service_secret = match &settings.service_secret {
-            Some(secret) => secret.as_bytes().to_vec(),
-            None => load_or_create(&secrets.join("service.key"), || {
-                Ok(hex::encode(rand::random::<[u8; 32]>()).into_bytes())
-            })?,
-        };
+        let service_secret =
+            shared_secret(settings, settings.service_secret.as_deref(), "service.key")?;
         Ok(Self {
             private_pem: if signer { private_pem } else { None },
             public_pem,
@@ -328,6 +324,21 @@ impl Keys {
 
     pub fn service_credentials(&self) -> ServiceCredentials {
         ServiceCredentials::new(&self.service_secret)
+    }
+}
+
+/// A secret shared between processes: the configured value, or in the embedded mode one
+/// generated once under `<data_dir>/secrets/<file_name>`.
+pub fn shared_secret(
+    settings: &Settings,
+    configured: Option<&str>,
+    file_name: &str,
+) -> anyhow::Result<Vec<u8>> {
+    match configured {
+        Some(secret) => Ok(secret.as_bytes().to_vec()),
+        None => load_or_create(&settings.data_dir.join("secrets").join(file_name), || {
+            Ok(hex::encode(rand::random::<[u8; 32]>()).into_bytes())
+        }),
     }
 }
 

@@ -344,6 +344,9 @@ impl Settings {
         if let Some(url) = self.service_urls.get(name) {
             return Some(url.clone());
         }
+        if name == "sandbox" {
+            return Some(format!("http://{}", self.sandbox_listen));
+        }
         let offset = PORT_TABLE.iter().position(|n| *n == name)?;
         let host = match self.subgraph_host {
             IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),

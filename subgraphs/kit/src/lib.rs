@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod idempotency;
 pub mod internal;
 pub mod money;
 pub mod pagination;

@@ -1,1 +1,75 @@
-//! The payments subgraph (being written).
+//! The payments subgraph: payments for orders through provider adapters, signed provider
+//! callbacks, refunds. Reads top-down: `schema` translates the API; `pay`, `refund` and
+//! `callbacks` hold the rules; `events` gives money back when orders no longer want it;
+//! `provider` is the adapter interface and `sandbox` the always-available provider.
+
+mod callbacks;
+mod entity;
+mod events;
+mod pay;
+pub mod provider;
+mod refund;
+pub mod sandbox;
+pub mod schema;
+mod service;
+mod status;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use futures::FutureExt;
+use micromall_kit::config::Settings;
+use micromall_kit::graphql::federation_sdl;
+use micromall_kit::{Runtime, SubgraphDef};
+use micromall_migrations::MigratorTrait;
+use micromall_migrations::payments::Migrator;
+
+pub use callbacks::Applied;
+
+pub static SUBGRAPH: SubgraphDef = SubgraphDef {
+    name: "payments",
+    port_offset: 6,
+    signs_tokens: false,
+    migrate: |db| Migrator::up(db, None).boxed(),
+    build: |runtime| build(runtime).boxed(),
+    sdl: || federation_sdl(&schema::build(None)),
+};
+
+/// The sandbox's shared secret: `MICROMALL_SANDBOX_SECRET`, or one kept under the data dir.
+pub fn sandbox_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    micromall_kit::auth::shared_secret(settings, settings.sandbox_secret.as_deref(), "sandbox.key")
+}
+
+async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
+    let settings = &runtime.settings;
+    let sandbox_url = settings
+        .service_url("sandbox")
+        .context("no URL for the payment sandbox")?;
+    let own_url = settings
+        .service_url("payments")
+        .context("no public URL for payments")?;
+    let sandbox: Arc<dyn provider::PaymentProvider> =
+        Arc::new(sandbox::adapter::SandboxProvider::new(
+            sandbox_url,
+            sandbox_secret(settings)?,
+            format!("{own_url}/webhooks/payments/sandbox"),
+        ));
+    let payments = Arc::new(service::Payments {
+        db: runtime.db.clone(),
+        outbox: runtime.outbox.clone(),
+        services: runtime.internal_client(),
+        providers: BTreeMap::from([(sandbox.name(), sandbox)]),
+    });
+    runtime
+        .bus
+        .subscribe(
+            events::CONSUMER,
+            events::SUBJECTS,
+            Arc::new(events::MoneyBack(payments.clone())),
+        )
+        .await?;
+    Ok(runtime
+        .graphql_router(schema::build(Some(payments.clone())))
+        .merge(callbacks::routes(payments)))
+}

@@ -1,0 +1,4 @@
+//! sea-orm models of the cart tables.
+
+pub mod cart;
+pub mod cart_line;

@@ -1,0 +1,79 @@
+//! What cart asks other domains, over their internal endpoints: catalog for variants and
+//! prices, inventory for stock. A domain that does not answer is an internal error, never a
+//! guess.
+
+use std::collections::HashMap;
+
+use micromall_kit::contracts::{catalog, inventory};
+use micromall_kit::internal::InternalClient;
+use micromall_kit::{ApiError, ApiResult};
+use uuid::Uuid;
+
+#[derive(Clone)]
+pub struct Catalog {
+    pub client: InternalClient,
+    /// The shop currency; catalog must price in it.
+    pub currency: String,
+}
+
+impl Catalog {
+    /// Current facts about `ids`, one call for all of them; unknown ids are absent.
+    pub async fn variants(&self, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, catalog::VariantFacts>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let answer: catalog::VariantsResponse = self
+            .client
+            .call(
+                catalog::SERVICE,
+                catalog::VARIANTS,
+                &catalog::VariantsRequest { ids: ids.to_vec() },
+            )
+            .await
+            .map_err(ApiError::internal)?;
+        if let Some(other) = answer.variants.iter().find(|v| v.currency != self.currency) {
+            return Err(ApiError::internal(anyhow::anyhow!(
+                "catalog prices in {}, the shop in {}",
+                other.currency,
+                self.currency
+            )));
+        }
+        Ok(answer.variants.into_iter().map(|v| (v.id, v)).collect())
+    }
+
+    /// A variant that can be bought now, if there is one.
+    pub async fn purchasable(&self, id: Uuid) -> ApiResult<Option<catalog::VariantFacts>> {
+        Ok(self
+            .variants(&[id])
+            .await?
+            .remove(&id)
+            .filter(|v| v.purchasable))
+    }
+}
+
+#[derive(Clone)]
+pub struct Inventory {
+    pub client: InternalClient,
+}
+
+impl Inventory {
+    /// How many of `variant_id` can be sold now (0 when inventory does not know it).
+    pub async fn available(&self, variant_id: Uuid) -> ApiResult<i64> {
+        let answer: inventory::AvailabilityResponse = self
+            .client
+            .call(
+                inventory::SERVICE,
+                inventory::AVAILABILITY,
+                &inventory::AvailabilityRequest {
+                    variant_ids: vec![variant_id],
+                },
+            )
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(answer
+            .levels
+            .iter()
+            .find(|level| level.variant_id == variant_id)
+            .map_or(0, |level| level.available))
+    }
+}

@@ -1,0 +1,11 @@
+//! The cart subgraph through its HTTP API, next to real catalog and inventory subgraphs, on
+//! SQLite and (when configured) PostgreSQL.
+
+mod support;
+
+mod access;
+mod checkout;
+mod concurrency;
+mod coupons;
+mod lines;
+mod sdl;

@@ -1,0 +1,343 @@
+//! A real shop for the cart to talk to: catalog, inventory and cart subgraphs on free ports,
+//! one database each, one data directory (so all hold the same keys), and tokens for an
+//! admin, customers and a calling service.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+
+use micromall_kit::auth::{Keys, TokenIssuer};
+use micromall_kit::config::Settings;
+use micromall_kit::http::SERVICE_TOKEN_HEADER;
+use micromall_kit::testing::{Backend, TestDatabase, TestSubgraph, settings_for, start_subgraph};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// A port nothing listens on: a service "configured" here is down.
+pub const DOWN: &str = "http://127.0.0.1:1";
+
+/// Everything a cart view shows, for comparing whole carts.
+pub const CART_FIELDS: &str = "id itemCount couponCode subtotal { amount currency } discount { amount currency } total { amount currency } lines { id quantity variant { id } unitPrice { amount currency } lineTotal { amount currency } }";
+
+pub struct Shop {
+    pub catalog: TestSubgraph,
+    pub inventory: Option<TestSubgraph>,
+    pub cart: TestSubgraph,
+    databases: Vec<TestDatabase>,
+    http: reqwest::Client,
+    issuer: TokenIssuer,
+    /// May write the catalog and the stock.
+    pub admin: String,
+    /// A service credential, as orders would present it.
+    pub service_token: String,
+}
+
+pub struct Customer {
+    pub id: Uuid,
+    pub token: String,
+}
+
+/// A product created in catalog: its id and its variants' ids, in input order.
+pub struct Product {
+    pub id: String,
+    pub variants: Vec<String>,
+}
+
+impl Shop {
+    /// Catalog, inventory and cart.
+    pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, true, None).await
+    }
+
+    /// Catalog and cart; inventory is down.
+    pub async fn without_inventory(backend: Backend) -> Self {
+        Self::start_with(backend, false, None).await
+    }
+
+    /// Catalog and inventory run, but cart looks for catalog where nothing answers.
+    pub async fn with_catalog_unreachable(backend: Backend) -> Self {
+        Self::start_with(backend, true, Some(DOWN)).await
+    }
+
+    async fn start_with(
+        backend: Backend,
+        inventory: bool,
+        cart_sees_catalog_at: Option<&str>,
+    ) -> Self {
+        let catalog_db = TestDatabase::create(backend).await.expect("database");
+        let inventory_db = TestDatabase::create(backend).await.expect("database");
+        let cart_db = TestDatabase::create(backend).await.expect("database");
+        let mut settings: Settings = settings_for(&catalog_db, "catalog");
+        settings
+            .database_urls
+            .insert("inventory".into(), inventory_db.url.clone());
+        settings
+            .database_urls
+            .insert("cart".into(), cart_db.url.clone());
+        // Tokens as accounts would issue them, signed with the key this data dir holds.
+        let keys = Keys::load(&settings, true).expect("keys");
+        let issuer = keys.issuer(&settings).expect("issuer");
+        let admin = issuer
+            .issue(
+                Uuid::now_v7(),
+                &BTreeSet::from(["catalog:write".to_owned(), "inventory:write".to_owned()]),
+            )
+            .expect("token")
+            .token;
+        let service_token = keys
+            .service_credentials()
+            .token_for("orders")
+            .expect("service token");
+
+        let catalog = start_subgraph(&micromall_catalog::SUBGRAPH, settings.clone()).await;
+        settings
+            .service_urls
+            .insert("catalog".into(), catalog.base_url());
+        let inventory = if inventory {
+            let subgraph = start_subgraph(&micromall_inventory::SUBGRAPH, settings.clone()).await;
+            settings
+                .service_urls
+                .insert("inventory".into(), subgraph.base_url());
+            Some(subgraph)
+        } else {
+            settings
+                .service_urls
+                .insert("inventory".into(), DOWN.into());
+            None
+        };
+        if let Some(url) = cart_sees_catalog_at {
+            settings.service_urls.insert("catalog".into(), url.into());
+        }
+        let cart = start_subgraph(&micromall_cart::SUBGRAPH, settings).await;
+        Self {
+            catalog,
+            inventory,
+            cart,
+            databases: vec![catalog_db, inventory_db, cart_db],
+            http: reqwest::Client::new(),
+            issuer,
+            admin,
+            service_token,
+        }
+    }
+
+    /// A new signed-in customer.
+    pub fn customer(&self) -> Customer {
+        let id = Uuid::now_v7();
+        let token = self
+            .issuer
+            .issue(id, &BTreeSet::new())
+            .expect("token")
+            .token;
+        Customer { id, token }
+    }
+
+    async fn post(&self, url: String, query: &str, variables: Value, token: Option<&str>) -> Value {
+        let mut request = self
+            .http
+            .post(url)
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        response.json().await.expect("JSON")
+    }
+
+    /// A GraphQL request to the cart subgraph.
+    pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
+        self.post(self.cart.url(), query, variables, token).await
+    }
+
+    async fn admin_gql(&self, url: String, query: &str, variables: Value) -> Value {
+        self.post(url, query, variables, Some(&self.admin)).await
+    }
+
+    /// A product with one variant per price.
+    pub async fn product(&self, name: &str, prices: &[&str]) -> Product {
+        let prefix = Uuid::now_v7().simple().to_string();
+        let variants: Vec<Value> = prices
+            .iter()
+            .enumerate()
+            .map(|(i, price)| {
+                json!({ "sku": format!("{name}-{prefix}-{i}"), "name": format!("Variant {i}"), "price": price })
+            })
+            .collect();
+        let body = self
+            .admin_gql(
+                self.catalog.url(),
+                "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id variants { id } } userErrors { code message } } }",
+                json!({ "i": { "name": name, "description": "For the cart tests.", "variants": variants } }),
+            )
+            .await;
+        let product = &body["data"]["createProduct"]["product"];
+        Product {
+            id: product["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("product not created: {body}"))
+                .to_owned(),
+            variants: product["variants"]
+                .as_array()
+                .expect("variants")
+                .iter()
+                .map(|v| v["id"].as_str().expect("variant id").to_owned())
+                .collect(),
+        }
+    }
+
+    /// One variant of a new product at `price`, with `stock` on hand.
+    pub async fn variant(&self, price: &str, stock: i32) -> String {
+        let product = self.product("Item", &[price]).await;
+        let variant = product.variants[0].clone();
+        self.set_stock(&variant, stock).await;
+        variant
+    }
+
+    pub async fn set_stock(&self, variant: &str, quantity: i32) {
+        let inventory = self.inventory.as_ref().expect("inventory runs");
+        let body = self
+            .admin_gql(
+                inventory.url(),
+                "mutation($v: ID!, $q: Int!) { setStock(variantId: $v, quantity: $q) { userErrors { code message } } }",
+                json!({ "v": variant, "q": quantity }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["setStock"]["userErrors"],
+            json!([]),
+            "stock not set: {body}"
+        );
+    }
+
+    pub async fn set_price(&self, variant: &str, price: &str) {
+        let body = self
+            .admin_gql(
+                self.catalog.url(),
+                "mutation($v: ID!, $p: Decimal!) { setVariantPrice(variantId: $v, price: $p) { userErrors { code } } }",
+                json!({ "v": variant, "p": price }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["setVariantPrice"]["userErrors"],
+            json!([]),
+            "{body}"
+        );
+    }
+
+    pub async fn archive(&self, product: &str) {
+        let body = self
+            .admin_gql(
+                self.catalog.url(),
+                "mutation($id: ID!) { archiveProduct(id: $id) { userErrors { code } } }",
+                json!({ "id": product }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["archiveProduct"]["userErrors"],
+            json!([]),
+            "{body}"
+        );
+    }
+
+    /// The customer's cart (`null` before their first add).
+    pub async fn cart_of(&self, who: &Customer) -> Value {
+        let body = self
+            .gql(
+                &format!("{{ cart {{ {CART_FIELDS} }} }}"),
+                json!({}),
+                Some(&who.token),
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"]["cart"].clone()
+    }
+
+    /// Runs a cart mutation for `who` and returns its payload (`{ cart, userErrors }`):
+    /// `declared` are the variable definitions, `call` the field with its arguments.
+    pub async fn change(
+        &self,
+        who: &Customer,
+        declared: &str,
+        call: &str,
+        variables: Value,
+    ) -> Value {
+        let field = call.split('(').next().unwrap_or(call).trim();
+        let query = format!(
+            "mutation{declared} {{ {call} {{ cart {{ {CART_FIELDS} }} userErrors {{ field message code }} }} }}"
+        );
+        let body = self.gql(&query, variables, Some(&who.token)).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"][field].clone()
+    }
+
+    pub async fn add(&self, who: &Customer, variant: &str, quantity: i32) -> Value {
+        self.change(
+            who,
+            "($v: ID!, $q: Int!)",
+            "addToCart(variantId: $v, quantity: $q)",
+            json!({ "v": variant, "q": quantity }),
+        )
+        .await
+    }
+
+    pub async fn update(&self, who: &Customer, line: &str, quantity: i32) -> Value {
+        self.change(
+            who,
+            "($l: ID!, $q: Int!)",
+            "updateCartLine(lineId: $l, quantity: $q)",
+            json!({ "l": line, "q": quantity }),
+        )
+        .await
+    }
+
+    pub async fn remove(&self, who: &Customer, line: &str) -> Value {
+        self.change(
+            who,
+            "($l: ID!)",
+            "removeCartLine(lineId: $l)",
+            json!({ "l": line }),
+        )
+        .await
+    }
+
+    /// POSTs to one of cart's internal endpoints; with or without the service credential.
+    pub async fn internal(&self, path: &str, body: Value, authorised: bool) -> (u16, Value) {
+        let mut request = self
+            .http
+            .post(format!("{}/internal/{path}", self.cart.base_url()))
+            .json(&body);
+        if authorised {
+            request = request.header(SERVICE_TOKEN_HEADER, &self.service_token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn snapshot(&self, who: &Customer) -> Value {
+        let (status, body) = self
+            .internal("snapshot", json!({ "userId": who.id }), true)
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+}
+
+pub fn codes(payload: &Value) -> Vec<String> {
+    payload["userErrors"]
+        .as_array()
+        .expect("userErrors")
+        .iter()
+        .map(|e| e["code"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
+}
+
+pub fn money(amount: &str) -> Value {
+    json!({ "amount": amount, "currency": "USD" })
+}

@@ -1,0 +1,274 @@
+//! Holds on stock for orders: set aside at checkout, taken when paid, given back when the
+//! order is cancelled or the hold lapses. Every hold's lines are handled in variant-id order.
+
+use chrono::{DateTime, Utc};
+use micromall_kit::contracts::inventory::{OUT_OF_STOCK, ReserveRequest};
+use micromall_kit::db::{begin_write, is_unique_violation};
+use micromall_kit::internal::Refusal;
+use sea_orm::{DatabaseTransaction, DbErr};
+use uuid::Uuid;
+
+use super::{Decision, Inventory};
+use crate::entity::reservation;
+use crate::rules::{self, EXPIRED, HoldStatus, MovementKind, OnPayment, OnRelease, OnReserveAgain};
+use crate::store::{self, Movement};
+
+fn status_of(hold: &reservation::Model) -> Result<HoldStatus, DbErr> {
+    HoldStatus::parse(&hold.status)
+        .ok_or_else(|| DbErr::Custom(format!("reservation {} is {}", hold.id, hold.status)))
+}
+
+/// The answer to a hold asked for again (callers retry).
+fn asked_again(hold: &reservation::Model) -> Result<Decision<()>, DbErr> {
+    Ok(match status_of(hold)?.on_reserve_again() {
+        OnReserveAgain::AlreadyHeld => Ok(()),
+        OnReserveAgain::Refuse => Err(Refusal::new(
+            rules::RELEASED,
+            "this reservation was released",
+        )),
+    })
+}
+
+impl Inventory {
+    /// Sets the lines aside for the order, all of them or none.
+    pub async fn reserve(&self, request: &ReserveRequest) -> Result<Decision<()>, DbErr> {
+        let lines = match rules::hold_lines(&request.lines) {
+            Ok(lines) => lines,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        let id = request.reservation_id;
+        if let Some(hold) = store::reservation(&self.db, id).await? {
+            return asked_again(&hold);
+        }
+        let now = Utc::now();
+        let txn = begin_write(&self.db).await?;
+        match store::insert_reservation(&txn, id, request.expires_at, now).await {
+            Ok(()) => {}
+            Err(err) if is_unique_violation(&err) => {
+                // The same order asked twice at once; the other call won.
+                txn.rollback().await?;
+                return match store::reservation(&self.db, id).await? {
+                    Some(hold) => asked_again(&hold),
+                    None => Err(err),
+                };
+            }
+            Err(err) => return Err(err),
+        }
+        for &(variant, quantity) in &lines {
+            if !store::hold_if_available(&txn, variant, quantity, now).await? {
+                txn.rollback().await?;
+                return Ok(Err(Refusal::new(
+                    OUT_OF_STOCK,
+                    "not enough stock for this variant",
+                )
+                .about(variant.to_string())));
+            }
+        }
+        store::insert_lines(&txn, id, &lines).await?;
+        let variants: Vec<Uuid> = lines.iter().map(|(v, _)| *v).collect();
+        let totals = store::stock_of(&txn, &variants).await?;
+        let movements = lines
+            .iter()
+            .filter_map(|&(variant, quantity)| {
+                let after = totals.get(&variant)?;
+                Some(Movement {
+                    variant,
+                    warehouse: None,
+                    kind: MovementKind::Reserved,
+                    quantity,
+                    on_hand_after: after.on_hand,
+                    reserved_after: after.reserved,
+                    reference: Some(id),
+                    note: None,
+                })
+            })
+            .collect();
+        store::record(&txn, movements, now).await?;
+        txn.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// Gives the order's stock back; false when there was nothing to give back.
+    pub async fn release(&self, id: Uuid, reason: &str) -> Result<bool, DbErr> {
+        let txn = begin_write(&self.db).await?;
+        let released = self
+            .release_in(&txn, id, &rules::clean_reason(reason))
+            .await?;
+        txn.commit().await?;
+        Ok(released)
+    }
+
+    /// `release` in the caller's transaction.
+    pub(crate) async fn release_in(
+        &self,
+        txn: &DatabaseTransaction,
+        id: Uuid,
+        reason: &str,
+    ) -> Result<bool, DbErr> {
+        let Some(hold) = store::lock_reservation(txn, id).await? else {
+            return Ok(false);
+        };
+        self.release_locked(txn, &hold, reason, Utc::now()).await
+    }
+
+    async fn release_locked(
+        &self,
+        txn: &DatabaseTransaction,
+        hold: &reservation::Model,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
+        let (effect, next) = status_of(hold)?.on_release();
+        let lines = store::lines_of(txn, hold.id).await?;
+        let movements = match effect {
+            OnRelease::Nothing => return Ok(false),
+            OnRelease::FreeHold => self.free_hold(txn, hold.id, &lines, now).await?,
+            OnRelease::ReturnToShelves => self.return_to_shelves(txn, hold.id, &lines, now).await?,
+        };
+        store::set_reservation_status(txn, hold.id, next, Some(reason), now).await?;
+        store::record(txn, movements, now).await?;
+        Ok(true)
+    }
+
+    async fn free_hold(
+        &self,
+        txn: &DatabaseTransaction,
+        id: Uuid,
+        lines: &[(Uuid, i64)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Movement>, DbErr> {
+        let mut movements = Vec::with_capacity(lines.len());
+        for &(variant, quantity) in lines {
+            let before = store::lock_variant(txn, variant, now).await?;
+            store::shift_totals(txn, variant, 0, -quantity, now).await?;
+            movements.push(Movement {
+                variant,
+                warehouse: None,
+                kind: MovementKind::Released,
+                quantity: -quantity,
+                on_hand_after: before.on_hand,
+                reserved_after: before.reserved - quantity,
+                reference: Some(id),
+                note: None,
+            });
+        }
+        Ok(movements)
+    }
+
+    /// A paid order was cancelled: its goods go back on the default warehouse's shelves.
+    async fn return_to_shelves(
+        &self,
+        txn: &DatabaseTransaction,
+        id: Uuid,
+        lines: &[(Uuid, i64)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Movement>, DbErr> {
+        let mut movements = Vec::with_capacity(lines.len());
+        for &(variant, quantity) in lines {
+            let before = store::lock_variant(txn, variant, now).await?;
+            let shelves = store::lock_shelves(txn, variant).await?;
+            let shelf = shelves
+                .iter()
+                .find(|s| s.warehouse_id == self.default_warehouse);
+            let on_shelf = shelf.map_or(0, |s| s.on_hand) + quantity;
+            store::put_on_shelf(txn, shelf, variant, self.default_warehouse, on_shelf, now).await?;
+            store::shift_totals(txn, variant, quantity, 0, now).await?;
+            movements.push(Movement {
+                variant,
+                warehouse: Some(self.default_warehouse),
+                kind: MovementKind::Returned,
+                quantity,
+                on_hand_after: before.on_hand + quantity,
+                reserved_after: before.reserved,
+                reference: Some(id),
+                note: None,
+            });
+        }
+        Ok(movements)
+    }
+
+    /// The order was paid: its goods leave the shelves (in the caller's transaction).
+    /// False when there was nothing to take.
+    pub(crate) async fn commit_in(
+        &self,
+        txn: &DatabaseTransaction,
+        id: Uuid,
+    ) -> Result<bool, DbErr> {
+        let Some(hold) = store::lock_reservation(txn, id).await? else {
+            return Ok(false);
+        };
+        let (effect, next) = status_of(&hold)?.on_payment(hold.reason.as_deref());
+        let (from_hold, note) = match effect {
+            OnPayment::Nothing => {
+                if next == HoldStatus::Released {
+                    tracing::warn!(reservation = %id, reason = ?hold.reason, "payment for a released hold: stock not taken");
+                }
+                return Ok(false);
+            }
+            OnPayment::TakeHeld => (true, None),
+            OnPayment::TakeAfterExpiry => (
+                false,
+                Some(format!(
+                    "the hold had {EXPIRED} before the payment arrived; taken because the order was paid"
+                )),
+            ),
+        };
+        let now = Utc::now();
+        let mut movements = Vec::new();
+        for (variant, quantity) in store::lines_of(txn, id).await? {
+            let before = store::lock_variant(txn, variant, now).await?;
+            let shelves = store::lock_shelves(txn, variant).await?;
+            let on_shelves: Vec<(Uuid, i64)> = shelves
+                .iter()
+                .map(|s| (s.warehouse_id, s.on_hand))
+                .collect();
+            let (mut on_hand, mut reserved) = (before.on_hand, before.reserved);
+            for (warehouse, take) in
+                rules::take_from_shelves(quantity, self.default_warehouse, &on_shelves)
+            {
+                let shelf = shelves.iter().find(|s| s.warehouse_id == warehouse);
+                let left = shelf.map_or(0, |s| s.on_hand) - take;
+                store::put_on_shelf(txn, shelf, variant, warehouse, left, now).await?;
+                on_hand -= take;
+                if from_hold {
+                    reserved -= take;
+                }
+                movements.push(Movement {
+                    variant,
+                    warehouse: Some(warehouse),
+                    kind: MovementKind::Committed,
+                    quantity: -take,
+                    on_hand_after: on_hand,
+                    reserved_after: reserved,
+                    reference: Some(id),
+                    note: note.clone(),
+                });
+            }
+            let held = if from_hold { -quantity } else { 0 };
+            store::shift_totals(txn, variant, -quantity, held, now).await?;
+        }
+        store::set_reservation_status(txn, id, next, None, now).await?;
+        store::record(txn, movements, now).await?;
+        Ok(true)
+    }
+
+    /// Releases up to `limit` holds whose time was up at `now`; returns how many.
+    pub async fn release_expired(&self, now: DateTime<Utc>, limit: u64) -> Result<usize, DbErr> {
+        let mut released = 0;
+        for id in store::expired_holds(&self.db, now, limit).await? {
+            let txn = begin_write(&self.db).await?;
+            // Looked at again under the lock: the order may have been paid meanwhile.
+            let Some(hold) = store::lock_reservation(&txn, id).await? else {
+                continue;
+            };
+            if status_of(&hold)? == HoldStatus::Held
+                && hold.expires_at <= now
+                && self.release_locked(&txn, &hold, EXPIRED, now).await?
+            {
+                released += 1;
+            }
+            txn.commit().await?;
+        }
+        Ok(released)
+    }
+}

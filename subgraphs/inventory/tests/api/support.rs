@@ -1,0 +1,420 @@
+//! A catalog and an inventory subgraph on free ports, sharing one data directory (so they
+//! trust the same keys), with tokens for a stock keeper and a customer.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use chrono::Utc;
+use micromall_kit::auth::Keys;
+use micromall_kit::config::Settings;
+use micromall_kit::contracts::orders::OrderRef;
+use micromall_kit::events::Event;
+use micromall_kit::testing::{Backend, TestDatabase, TestSubgraph, settings_for, start_subgraph};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub const SERVICE_TOKEN_HEADER: &str = "micromall-service-token";
+
+pub struct Shop {
+    pub settings: Settings,
+    pub inventory: TestSubgraph,
+    pub catalog: TestSubgraph,
+    pub db: TestDatabase,
+    pub catalog_db: TestDatabase,
+    pub http: reqwest::Client,
+    /// `catalog:write` and `inventory:write`.
+    pub admin: String,
+    pub customer: String,
+    /// What orders presents to inventory's internal endpoints.
+    pub service_token: String,
+}
+
+/// One ledger line as the test reads it back.
+#[derive(Debug, Clone)]
+pub struct Movement {
+    pub kind: String,
+    pub quantity: i64,
+    pub on_hand_after: i64,
+    pub reserved_after: i64,
+    pub warehouse_id: Option<Uuid>,
+    pub reference: Option<Uuid>,
+    pub note: Option<String>,
+}
+
+impl Shop {
+    pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, None).await
+    }
+
+    /// Inventory pointed at `catalog_url` instead of the running catalog.
+    pub async fn start_with(backend: Backend, catalog_url: Option<&str>) -> Self {
+        let db = TestDatabase::create(backend).await.expect("database");
+        let catalog_db = TestDatabase::create(backend).await.expect("database");
+        let mut settings = settings_for(&db, "inventory");
+        settings
+            .database_urls
+            .insert("catalog".into(), catalog_db.url.clone());
+        let admin = token(&settings, &["catalog:write", "inventory:write"]);
+        let customer = token(&settings, &[]);
+        let service_token = Keys::load(&settings, false)
+            .expect("keys")
+            .service_credentials()
+            .token_for("orders")
+            .unwrap();
+
+        let catalog = start_subgraph(&micromall_catalog::SUBGRAPH, settings.clone()).await;
+        let catalog_url = catalog_url.map_or_else(|| catalog.base_url(), str::to_owned);
+        settings.service_urls.insert("catalog".into(), catalog_url);
+        let inventory = start_subgraph(&micromall_inventory::SUBGRAPH, settings.clone()).await;
+        Self {
+            settings,
+            inventory,
+            catalog,
+            db,
+            catalog_db,
+            http: reqwest::Client::new(),
+            admin,
+            customer,
+            service_token,
+        }
+    }
+
+    /// An access token with these scopes, as accounts would issue it.
+    pub fn token(&self, scopes: &[&str]) -> String {
+        token(&self.settings, scopes)
+    }
+
+    pub fn database(&self) -> &DatabaseConnection {
+        &self.inventory.running().runtime.db
+    }
+
+    async fn post_graphql(
+        &self,
+        url: String,
+        query: &str,
+        variables: Value,
+        token: Option<&str>,
+    ) -> Value {
+        let mut request = self
+            .http
+            .post(url)
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON")
+    }
+
+    /// A GraphQL request to inventory.
+    pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
+        self.post_graphql(self.inventory.url(), query, variables, token)
+            .await
+    }
+
+    /// A product with two variants in catalog; returns the variant ids.
+    pub async fn variants(&self, name: &str) -> [Uuid; 2] {
+        let sku = name.to_uppercase().replace(' ', "-");
+        let body = self
+            .post_graphql(
+                self.catalog.url(),
+                "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { variants { id } } userErrors { code } } }",
+                json!({ "i": {
+                    "name": name,
+                    "description": "Stocked in tests.",
+                    "variants": [
+                        { "sku": format!("{sku}-S"), "name": "Small", "price": "10.00" },
+                        { "sku": format!("{sku}-L"), "name": "Large", "price": "12.00" },
+                    ],
+                } }),
+                Some(&self.admin),
+            )
+            .await;
+        let variant = |i: usize| {
+            body["data"]["createProduct"]["product"]["variants"][i]["id"]
+                .as_str()
+                .and_then(|id| Uuid::parse_str(id).ok())
+                .unwrap_or_else(|| panic!("product not created: {body}"))
+        };
+        [variant(0), variant(1)]
+    }
+
+    /// `setStock` as the admin; returns the payload.
+    pub async fn set_stock(&self, variant: &str, quantity: i64) -> Value {
+        let body = self
+            .gql(
+                "mutation($v: ID!, $q: Int!) { setStock(variantId: $v, quantity: $q) { variant { id stock { available inStock } } userErrors { field message code } } }",
+                json!({ "v": variant, "q": quantity }),
+                Some(&self.admin),
+            )
+            .await;
+        body["data"]["setStock"].clone()
+    }
+
+    /// Stocks a variant, asserting it worked.
+    pub async fn stock_up(&self, variant: Uuid, quantity: i64) {
+        let payload = self.set_stock(&variant.to_string(), quantity).await;
+        assert_eq!(payload["userErrors"], json!([]), "{payload}");
+    }
+
+    /// `ProductVariant.stock` of each variant, as the router would fetch it.
+    pub async fn stock(&self, variants: &[String]) -> Vec<Value> {
+        let representations: Vec<Value> = variants
+            .iter()
+            .map(|id| json!({ "__typename": "ProductVariant", "id": id }))
+            .collect();
+        let body = self
+            .gql(
+                "query($r: [_Any!]!) { _entities(representations: $r) { ... on ProductVariant { id stock { available inStock } } } }",
+                json!({ "r": representations }),
+                None,
+            )
+            .await;
+        body["data"]["_entities"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no entities: {body}"))
+            .iter()
+            .map(|e| e["stock"].clone())
+            .collect()
+    }
+
+    pub async fn available(&self, variant: Uuid) -> i64 {
+        self.stock(&[variant.to_string()]).await[0]["available"]
+            .as_i64()
+            .expect("available")
+    }
+
+    /// POSTs to an internal endpoint, with orders' credential when `authenticated`.
+    pub async fn internal(&self, path: &str, body: Value, authenticated: bool) -> (u16, Value) {
+        let mut request = self
+            .http
+            .post(format!("{}/internal/{path}", self.inventory.base_url()))
+            .json(&body);
+        if authenticated {
+            request = request.header(SERVICE_TOKEN_HEADER, &self.service_token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Holds `lines` for `order` until `expires_in` from now.
+    pub async fn reserve(
+        &self,
+        order: Uuid,
+        lines: &[(Uuid, i64)],
+        expires_in: Duration,
+    ) -> (u16, Value) {
+        let expires_at = Utc::now() + chrono::Duration::from_std(expires_in).unwrap();
+        let lines: Vec<Value> = lines
+            .iter()
+            .map(|(v, q)| json!({ "variantId": v, "quantity": q }))
+            .collect();
+        self.internal(
+            "reserve",
+            json!({ "reservationId": order, "lines": lines, "expiresAt": expires_at }),
+            true,
+        )
+        .await
+    }
+
+    pub async fn release(&self, order: Uuid, reason: &str) -> (u16, Value) {
+        self.internal(
+            "release",
+            json!({ "reservationId": order, "reason": reason }),
+            true,
+        )
+        .await
+    }
+
+    /// An order event as orders would publish it.
+    pub fn order_event(subject: &str, order: Uuid) -> Event {
+        Event {
+            id: Uuid::now_v7(),
+            subject: subject.to_owned(),
+            occurred_at: Utc::now(),
+            payload: serde_json::to_value(OrderRef {
+                order_id: order,
+                customer_id: Uuid::now_v7(),
+            })
+            .unwrap(),
+        }
+    }
+
+    /// Delivers an event on inventory's bus; returns once inventory handled it.
+    pub async fn deliver(&self, event: &Event) {
+        self.inventory
+            .platform
+            .bus
+            .publish(event)
+            .await
+            .expect("event handled");
+    }
+
+    /// `(on_hand, reserved)` of a variant, straight from its aggregate row.
+    pub async fn totals(&self, variant: Uuid) -> (i64, i64) {
+        let query = Query::select()
+            .columns([Alias::new("on_hand"), Alias::new("reserved")])
+            .from(Alias::new("variant_stock"))
+            .and_where(Expr::col(Alias::new("variant_id")).eq(variant))
+            .to_owned();
+        match self.database().query_one(&query).await.expect("query") {
+            Some(row) => (
+                row.try_get("", "on_hand").unwrap(),
+                row.try_get("", "reserved").unwrap(),
+            ),
+            None => (0, 0),
+        }
+    }
+
+    /// The reservation's status and reason.
+    pub async fn reservation(&self, order: Uuid) -> Option<(String, Option<String>)> {
+        let query = Query::select()
+            .columns([Alias::new("status"), Alias::new("reason")])
+            .from(Alias::new("reservations"))
+            .and_where(Expr::col(Alias::new("id")).eq(order))
+            .to_owned();
+        self.database()
+            .query_one(&query)
+            .await
+            .expect("query")
+            .map(|row| {
+                (
+                    row.try_get("", "status").unwrap(),
+                    row.try_get("", "reason").unwrap(),
+                )
+            })
+    }
+
+    /// The variant's ledger, oldest first.
+    pub async fn ledger(&self, variant: Uuid) -> Vec<Movement> {
+        let query = Query::select()
+            .columns(
+                [
+                    "kind",
+                    "quantity",
+                    "on_hand_after",
+                    "reserved_after",
+                    "warehouse_id",
+                    "reference",
+                    "note",
+                ]
+                .map(Alias::new),
+            )
+            .from(Alias::new("stock_movements"))
+            .and_where(Expr::col(Alias::new("variant_id")).eq(variant))
+            .order_by(Alias::new("id"), Order::Asc)
+            .to_owned();
+        self.database()
+            .query_all(&query)
+            .await
+            .expect("query")
+            .into_iter()
+            .map(|row| Movement {
+                kind: row.try_get("", "kind").unwrap(),
+                quantity: row.try_get("", "quantity").unwrap(),
+                on_hand_after: row.try_get("", "on_hand_after").unwrap(),
+                reserved_after: row.try_get("", "reserved_after").unwrap(),
+                warehouse_id: row.try_get("", "warehouse_id").unwrap(),
+                reference: row.try_get("", "reference").unwrap(),
+                note: row.try_get("", "note").unwrap(),
+            })
+            .collect()
+    }
+
+    /// Replays the variant's ledger: every line follows from the one before, the on-hand
+    /// lines sum to on-hand, and the last line matches the stock now. Returns the kinds.
+    pub async fn assert_ledger_explains(&self, variant: Uuid) -> Vec<String> {
+        let ledger = self.ledger(variant).await;
+        let (mut on_hand, mut reserved) = (0i64, 0i64);
+        for m in &ledger {
+            match m.kind.as_str() {
+                "ADJUSTED" | "RETURNED" => on_hand += m.quantity,
+                "RESERVED" | "RELEASED" => reserved += m.quantity,
+                "COMMITTED" => {
+                    on_hand += m.quantity;
+                    // A paid hold also stops being held; a lapsed one was released before.
+                    if m.note.is_none() {
+                        reserved += m.quantity;
+                    }
+                }
+                other => panic!("unknown movement kind {other}"),
+            }
+            assert_eq!(
+                (m.on_hand_after, m.reserved_after),
+                (on_hand, reserved),
+                "ledger line {m:?} does not follow: {ledger:#?}"
+            );
+        }
+        let on_hand_sum: i64 = ledger
+            .iter()
+            .filter(|m| ["ADJUSTED", "COMMITTED", "RETURNED"].contains(&m.kind.as_str()))
+            .map(|m| m.quantity)
+            .sum();
+        assert_eq!(
+            (on_hand_sum, reserved),
+            self.totals(variant).await,
+            "the ledger sums to the stock: {ledger:#?}"
+        );
+        ledger.into_iter().map(|m| m.kind).collect()
+    }
+}
+
+/// A token signed with the key of the test's data directory.
+fn token(settings: &Settings, scopes: &[&str]) -> String {
+    let keys = Keys::load(settings, true).expect("keys");
+    let scopes: BTreeSet<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+    keys.issuer(settings)
+        .expect("issuer")
+        .issue(Uuid::now_v7(), &scopes)
+        .expect("token")
+        .token
+}
+
+/// Waits until `check` holds, for up to `limit`.
+pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub fn codes(payload: &Value) -> Vec<String> {
+    payload["userErrors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .map(|e| e["code"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
+}
+
+pub fn hour() -> Duration {
+    Duration::from_secs(3600)
+}

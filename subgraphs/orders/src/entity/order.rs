@@ -1,0 +1,34 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "orders")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub number: String,
+    pub customer_id: Uuid,
+    /// An `OrderStatus` name.
+    pub status: String,
+    pub currency: String,
+    #[sea_orm(column_type = "Decimal(Some((19, 4)))")]
+    pub subtotal: Decimal,
+    #[sea_orm(column_type = "Decimal(Some((19, 4)))")]
+    pub discount: Decimal,
+    #[sea_orm(column_type = "Decimal(Some((19, 4)))")]
+    pub shipping_cost: Decimal,
+    #[sea_orm(column_type = "Decimal(Some((19, 4)))")]
+    pub total: Decimal,
+    /// The `Address` the customer gave, as JSON.
+    pub shipping_address: Json,
+    pub cart_id: Uuid,
+    pub cart_version: i64,
+    /// When an unpaid order is cancelled.
+    pub payment_due_at: DateTimeUtc,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

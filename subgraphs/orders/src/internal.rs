@@ -1,0 +1,34 @@
+//! What payments asks orders directly: the facts it needs to take money for an order.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use micromall_kit::contracts::orders::{ORDER, OrderFacts, OrderRequest};
+use micromall_kit::internal::{HandlerResult, Refusal};
+
+use crate::service::Orders;
+use crate::store;
+
+pub fn routes(orders: Arc<Orders>) -> Router {
+    Router::new()
+        .route(&format!("/internal/{ORDER}"), post(order))
+        .with_state(orders)
+}
+
+async fn order(
+    State(orders): State<Arc<Orders>>,
+    Json(request): Json<OrderRequest>,
+) -> HandlerResult<OrderFacts> {
+    let order = store::order_by_id(&orders.db, request.order_id)
+        .await?
+        .ok_or_else(|| Refusal::new("NOT_FOUND", "there is no such order"))?;
+    Ok(Json(OrderFacts {
+        id: order.id,
+        customer_id: order.customer_id,
+        status: order.status,
+        total: order.total,
+        currency: order.currency,
+    }))
+}

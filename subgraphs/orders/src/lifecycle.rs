@@ -1,0 +1,122 @@
+//! Status changes after checkout: cancellation by people, payment and refunds by events,
+//! and the payment timeout. Each is a compare-and-set on the status in one transaction with
+//! its transition record and the event other domains act on.
+
+use chrono::Utc;
+use micromall_kit::auth::Viewer;
+use micromall_kit::contracts::orders as events;
+use micromall_kit::db::begin_write;
+use micromall_kit::{ApiResult, UserError};
+use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use uuid::Uuid;
+
+use crate::entity::order;
+use crate::service::{MANAGE, Orders, Outcome, not_found};
+use crate::status::OrderStatus;
+use crate::store;
+
+/// How many overdue orders one sweep cancels before looking again.
+const SWEEP_BATCH: u64 = 100;
+
+impl Orders {
+    /// `cancelOrder`: the customer, or staff with `orders:manage`, until the order ships.
+    pub async fn cancel(&self, viewer: &Viewer, id: &str) -> ApiResult<Outcome<order::Model>> {
+        let Some(order) = self.visible_order(viewer, id).await? else {
+            return Ok(Err(not_found()));
+        };
+        let cause = if viewer.user_id == Some(order.customer_id) {
+            "cancelled by the customer"
+        } else if viewer.has_scope(MANAGE) {
+            "cancelled by staff"
+        } else {
+            return Ok(Err(not_found()));
+        };
+        let txn = begin_write(&self.db).await?;
+        let moved = self
+            .transition_in(&txn, order.id, OrderStatus::Cancelled, cause)
+            .await?;
+        txn.commit().await?;
+        match moved {
+            Some(order) => {
+                self.outbox.wake();
+                Ok(Ok(order))
+            }
+            None => {
+                let current = store::order_by_id(&self.db, order.id)
+                    .await?
+                    .map(|o| o.status)
+                    .unwrap_or_default();
+                Ok(Err(vec![
+                    UserError::new(
+                        "INVALID_STATE",
+                        format!("an order that is {current} cannot be cancelled"),
+                    )
+                    .at(&["id"]),
+                ]))
+            }
+        }
+    }
+
+    /// Moves the order to `to` from whatever status may legally precede it, records why, and
+    /// writes the event that tells other domains. `None` when the order is not in such a
+    /// status (or does not exist): nothing changed.
+    pub async fn transition_in<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        order_id: Uuid,
+        to: OrderStatus,
+        cause: &str,
+    ) -> Result<Option<order::Model>, DbErr> {
+        let from = OrderStatus::sources_of(to);
+        if store::transition(txn, order_id, &from, to, cause)
+            .await?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let Some(order) = store::order_by_id(txn, order_id).await? else {
+            return Ok(None);
+        };
+        let reference = events::OrderRef {
+            order_id,
+            customer_id: order.customer_id,
+        };
+        match to {
+            OrderStatus::Paid => {
+                self.outbox.enqueue(txn, events::PAID, &reference).await?;
+            }
+            OrderStatus::Cancelled => {
+                self.outbox
+                    .enqueue(txn, events::CANCELLED, &reference)
+                    .await?;
+            }
+            _ => {}
+        }
+        Ok(Some(order))
+    }
+
+    /// Cancels unpaid orders whose payment time is up; their stock goes back through the
+    /// cancellation event. Returns how many were cancelled.
+    pub async fn cancel_overdue(&self) -> Result<usize, DbErr> {
+        let overdue = store::overdue_orders(&self.db, Utc::now(), SWEEP_BATCH).await?;
+        let mut cancelled = 0;
+        for order in overdue {
+            let txn = self.db.begin().await?;
+            let moved = self
+                .transition_in(&txn, order.id, OrderStatus::Cancelled, "payment timeout")
+                .await?;
+            txn.commit().await?;
+            if moved.is_some() {
+                cancelled += 1;
+            }
+        }
+        if cancelled > 0 {
+            self.outbox.wake();
+            tracing::info!(
+                cancelled,
+                "unpaid orders cancelled after the payment timeout"
+            );
+        }
+        Ok(cancelled)
+    }
+}

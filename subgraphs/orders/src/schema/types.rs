@@ -1,0 +1,228 @@
+//! The orders types of the API contract.
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use micromall_kit::ApiError;
+use micromall_kit::UserError;
+use micromall_kit::graphql::viewer;
+use micromall_kit::money::Money;
+use micromall_kit::pagination::{Page, PageRequest, build_page};
+use uuid::Uuid;
+
+use super::loaders::{HistoryOfOrder, LinesOfOrder};
+use crate::address::Address;
+use crate::entity::{order, order_line, transition};
+use crate::service::{MANAGE, Orders};
+use crate::status::OrderStatus;
+
+pub struct Order(pub order::Model);
+
+impl Order {
+    fn money(&self, amount: rust_decimal::Decimal) -> Money {
+        Money::new(amount, &self.0.currency)
+    }
+}
+
+#[Object]
+impl Order {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Human-facing and unique, e.g. "MM-000123".
+    async fn number(&self) -> &str {
+        &self.0.number
+    }
+
+    async fn status(&self) -> OrderStatus {
+        OrderStatus::parse(&self.0.status).unwrap_or(OrderStatus::PendingPayment)
+    }
+
+    async fn customer(&self) -> User {
+        User {
+            id: self.0.customer_id,
+        }
+    }
+
+    async fn lines(&self, ctx: &Context<'_>) -> Result<Vec<OrderLine>> {
+        let lines = ctx
+            .data_unchecked::<DataLoader<LinesOfOrder>>()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(lines
+            .into_iter()
+            .map(|line| OrderLine {
+                line,
+                currency: self.0.currency.clone(),
+            })
+            .collect())
+    }
+
+    async fn subtotal(&self) -> Money {
+        self.money(self.0.subtotal)
+    }
+
+    async fn discount(&self) -> Money {
+        self.money(self.0.discount)
+    }
+
+    async fn shipping_cost(&self) -> Money {
+        self.money(self.0.shipping_cost)
+    }
+
+    async fn total(&self) -> Money {
+        self.money(self.0.total)
+    }
+
+    async fn shipping_address(&self) -> Result<Address> {
+        serde_json::from_value(self.0.shipping_address.clone())
+            .map_err(|e| ApiError::internal(e).into())
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When an unpaid order is cancelled if no payment arrives.
+    async fn payment_due_at(&self) -> Option<DateTime<Utc>> {
+        (self.0.status == OrderStatus::PendingPayment.as_str()).then_some(self.0.payment_due_at)
+    }
+
+    /// Every status the order went through, oldest first, with when and why.
+    async fn status_history(&self, ctx: &Context<'_>) -> Result<Vec<OrderStatusChange>> {
+        let steps = ctx
+            .data_unchecked::<DataLoader<HistoryOfOrder>>()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(steps.into_iter().map(OrderStatusChange).collect())
+    }
+}
+
+pub struct OrderLine {
+    line: order_line::Model,
+    currency: String,
+}
+
+#[Object]
+impl OrderLine {
+    async fn id(&self) -> ID {
+        ID(self.line.id.to_string())
+    }
+
+    async fn variant(&self) -> ProductVariant {
+        ProductVariant {
+            id: ID(self.line.variant_id.to_string()),
+        }
+    }
+
+    /// The product's name when it was bought.
+    async fn product_name(&self) -> &str {
+        &self.line.product_name
+    }
+
+    /// The variant's name when it was bought.
+    async fn variant_name(&self) -> &str {
+        &self.line.variant_name
+    }
+
+    async fn sku(&self) -> &str {
+        &self.line.sku
+    }
+
+    async fn quantity(&self) -> i32 {
+        self.line.quantity
+    }
+
+    async fn unit_price(&self) -> Money {
+        Money::new(self.line.unit_price, &self.currency)
+    }
+
+    async fn line_total(&self) -> Money {
+        Money::new(self.line.line_total, &self.currency)
+    }
+}
+
+pub struct OrderStatusChange(transition::Model);
+
+#[Object]
+impl OrderStatusChange {
+    async fn from(&self) -> Option<OrderStatus> {
+        self.0.from_status.as_deref().and_then(OrderStatus::parse)
+    }
+
+    async fn to(&self) -> OrderStatus {
+        OrderStatus::parse(&self.0.to_status).unwrap_or(OrderStatus::PendingPayment)
+    }
+
+    /// Why it happened, e.g. "payment timeout".
+    async fn cause(&self) -> &str {
+        &self.0.cause
+    }
+
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+}
+
+/// A variant, completed by catalog through the router.
+#[derive(SimpleObject)]
+#[graphql(unresolvable = "id")]
+pub struct ProductVariant {
+    pub id: ID,
+}
+
+/// Users, to which orders adds their order history.
+pub struct User {
+    pub id: Uuid,
+}
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ID(self.id.to_string())
+    }
+
+    /// Newest first. The user themself, or `orders:manage`; others get FORBIDDEN.
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Order>> {
+        let viewer = viewer(ctx);
+        if viewer.user_id.is_none() {
+            return Err(ApiError::unauthenticated().into());
+        }
+        if !viewer.is_self_or(self.id, MANAGE) {
+            return Err(ApiError::forbidden().into());
+        }
+        let page = PageRequest::parse(first, after)?;
+        let orders = ctx.data_unchecked::<Arc<Orders>>();
+        let (rows, total) = orders.page(Some(self.id), None, &page).await?;
+        Ok(build_page(&page, rows, total, |o| o.id.to_string(), Order))
+    }
+}
+
+#[derive(InputObject)]
+pub struct CheckoutInput {
+    pub shipping_address: Address,
+    /// The same key with the same input returns the first result (kept at least 24 hours).
+    pub idempotency_key: String,
+}
+
+#[derive(SimpleObject)]
+pub struct CheckoutPayload {
+    pub order: Option<Order>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(SimpleObject)]
+pub struct OrderPayload {
+    pub order: Option<Order>,
+    pub user_errors: Vec<UserError>,
+}

@@ -1,0 +1,105 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use micromall_kit::graphql::viewer;
+use micromall_kit::money::Money;
+use micromall_kit::{ApiError, UserError};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::entity::payment;
+use crate::service::{Payments, may_see, payments_of_orders};
+use crate::status::PaymentStatus;
+
+pub struct Payment(pub payment::Model);
+
+#[Object]
+impl Payment {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn order(&self) -> Order {
+        Order {
+            id: self.0.order_id,
+        }
+    }
+
+    async fn provider(&self) -> &str {
+        &self.0.provider
+    }
+
+    async fn provider_reference(&self) -> Option<&str> {
+        self.0.provider_reference.as_deref()
+    }
+
+    async fn status(&self) -> PaymentStatus {
+        PaymentStatus::parse(&self.0.status).unwrap_or(PaymentStatus::Pending)
+    }
+
+    async fn amount(&self) -> Money {
+        Money::new(self.0.amount, &self.0.currency)
+    }
+
+    async fn refunded_amount(&self) -> Money {
+        Money::new(self.0.refunded_amount, &self.0.currency)
+    }
+
+    async fn failure_reason(&self) -> Option<&str> {
+        self.0.failure_reason.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Orders, to which payments adds their payments.
+pub struct Order {
+    pub id: Uuid,
+}
+
+#[Object]
+impl Order {
+    async fn id(&self) -> ID {
+        ID(self.id.to_string())
+    }
+
+    /// Every payment attempt for the order, oldest first (only those the viewer may see).
+    async fn payments(&self, ctx: &Context<'_>) -> Result<Vec<Payment>> {
+        let payments = ctx.data_unchecked::<Arc<Payments>>();
+        let viewer = viewer(ctx);
+        let rows = payments_of_orders(&payments.db, &[self.id])
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows
+            .into_iter()
+            .filter(|p| may_see(viewer, p))
+            .map(Payment)
+            .collect())
+    }
+}
+
+#[derive(InputObject)]
+pub struct PayOrderInput {
+    pub order_id: ID,
+    pub provider: String,
+    /// Sandbox tokens: "sandbox_ok", "sandbox_decline", "sandbox_timeout".
+    pub payment_method_token: String,
+    pub idempotency_key: String,
+}
+
+#[derive(InputObject)]
+pub struct RefundInput {
+    pub payment_id: ID,
+    pub amount: Decimal,
+    pub reason: Option<String>,
+    pub idempotency_key: String,
+}
+
+#[derive(SimpleObject)]
+pub struct PaymentPayload {
+    pub payment: Option<Payment>,
+    pub user_errors: Vec<UserError>,
+}

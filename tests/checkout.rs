@@ -1,0 +1,717 @@
+//! The money path of issue 5 through the router, on the embedded stack (SQLite, in-process
+//! bus) and on PostgreSQL + NATS + Redis when `MICROMALL_TEST_*` are set: carts, checkout,
+//! stock, payments through the sandbox processor, signed callbacks, refunds, timeouts,
+//! races and a crash between a payment's commit and its event.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Stack, gql, start_with};
+use micromall_kit::testing::{Backend, TestDatabase};
+use serde_json::{Value, json};
+
+const ADMIN: &str = "boss@example.com";
+const ADMIN_PASSWORD: &str = "boss password 123";
+const PASSWORD: &str = "customer password 1";
+const SANDBOX_SECRET: &str = "test-sandbox-secret";
+/// Subgraphs with a database, for the PostgreSQL variant.
+const DATABASES: [&str; 7] = [
+    "accounts",
+    "catalog",
+    "search",
+    "inventory",
+    "cart",
+    "orders",
+    "payments",
+];
+
+/// A product of one variant.
+struct Item {
+    product: String,
+    variant: String,
+}
+
+/// A running shop on one backend, with an admin signed in.
+struct Shop {
+    stack: Stack,
+    admin: String,
+    _databases: Vec<TestDatabase>,
+}
+
+impl Shop {
+    async fn start(backend: Backend, extra: &[(&str, &str)]) -> Shop {
+        let mut env: Vec<(String, String)> = vec![
+            ("MICROMALL_DEMO_DATA".into(), "0".into()),
+            ("MICROMALL_SANDBOX_SECRET".into(), SANDBOX_SECRET.into()),
+        ];
+        let mut databases = Vec::new();
+        if backend == Backend::Postgres {
+            for name in DATABASES {
+                let db = TestDatabase::create(Backend::Postgres)
+                    .await
+                    .expect("MICROMALL_TEST_POSTGRES_URL is set");
+                env.push((
+                    format!("MICROMALL_{}_DATABASE_URL", name.to_uppercase()),
+                    db.url.clone(),
+                ));
+                databases.push(db);
+            }
+            if let Ok(url) = std::env::var("MICROMALL_TEST_NATS_URL") {
+                env.push(("NATS_URL".into(), url));
+                env.push((
+                    "MICROMALL_NATS_PREFIX".into(),
+                    format!("t{}", uuid::Uuid::now_v7().simple()),
+                ));
+            }
+            if let Ok(url) = std::env::var("MICROMALL_TEST_REDIS_URL") {
+                env.push(("REDIS_URL".into(), url));
+            }
+        }
+        env.extend(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let stack = start_with(&pairs).await;
+        let admin = login(&stack.base, ADMIN, ADMIN_PASSWORD).await;
+        Shop {
+            stack,
+            admin,
+            _databases: databases,
+        }
+    }
+
+    fn base(&self) -> &str {
+        &self.stack.base
+    }
+
+    async fn gql(&self, query: &str, variables: Value, token: &str) -> Value {
+        gql(self.base(), query, variables, Some(token)).await
+    }
+
+    /// A product with one variant at `price`, with `stock` on hand.
+    async fn product(&self, name: &str, price: &str, stock: i64) -> Item {
+        let created = self
+            .gql(
+                "mutation($i: CreateProductInput!) {
+                   createProduct(input: $i) { product { id variants { id } } userErrors { code } }
+                 }",
+                json!({ "i": {
+                    "name": name,
+                    "description": "for the checkout tests",
+                    "variants": [{ "sku": format!("SKU-{}", uuid::Uuid::now_v7().simple()), "name": "Standard", "price": price }]
+                }}),
+                &self.admin,
+            )
+            .await;
+        let variant = created["data"]["createProduct"]["product"]["variants"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("createProduct failed: {created}"))
+            .to_owned();
+        let stocked = self
+            .gql(
+                "mutation($v: ID!, $q: Int!) {
+                   setStock(variantId: $v, quantity: $q) { variant { stock { available } } userErrors { code } }
+                 }",
+                json!({ "v": variant, "q": stock }),
+                &self.admin,
+            )
+            .await;
+        assert_eq!(
+            stocked["data"]["setStock"]["variant"]["stock"]["available"], stock,
+            "{stocked}"
+        );
+        Item {
+            product: created["data"]["createProduct"]["product"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            variant,
+        }
+    }
+
+    /// What the shop shows as available for an item (through the router).
+    async fn available(&self, item: &Item) -> i64 {
+        let body = gql(
+            self.base(),
+            "query($id: ID!) { product(id: $id) { variants { id stock { available inStock } } } }",
+            json!({ "id": item.product }),
+            None,
+        )
+        .await;
+        let stock = &body["data"]["product"]["variants"][0]["stock"];
+        assert_eq!(
+            body["data"]["product"]["variants"][0]["id"], item.variant,
+            "{body}"
+        );
+        let available = stock["available"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no stock: {body}"));
+        assert_eq!(stock["inStock"], available > 0);
+        available
+    }
+
+    async fn eventually_available(&self, item: &Item, expected: i64) {
+        let started = Instant::now();
+        loop {
+            let now = self.available(item).await;
+            if now == expected {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "available stayed {now}, expected {expected}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// A new customer, signed in.
+    async fn customer(&self, tag: &str) -> String {
+        let email = format!("{tag}-{}@example.com", uuid::Uuid::now_v7().simple());
+        let registered = gql(
+            self.base(),
+            "mutation($i: RegisterInput!) { register(input: $i) { user { id } userErrors { code } } }",
+            json!({ "i": { "email": email, "password": PASSWORD, "name": tag } }),
+            None,
+        )
+        .await;
+        assert!(
+            registered["data"]["register"]["user"]["id"].is_string(),
+            "{registered}"
+        );
+        login(self.base(), &email, PASSWORD).await
+    }
+
+    async fn add_to_cart(&self, token: &str, variant: &str, quantity: i64) -> Value {
+        self.gql(
+            "mutation($v: ID!, $q: Int!) {
+               addToCart(variantId: $v, quantity: $q) { cart { itemCount } userErrors { code } }
+             }",
+            json!({ "v": variant, "q": quantity }),
+            token,
+        )
+        .await
+    }
+
+    async fn checkout(&self, token: &str, key: &str) -> Value {
+        let body = self
+            .gql(
+                "mutation($i: CheckoutInput!) {
+                   checkout(input: $i) {
+                     order { id number status total { amount } lines { sku quantity unitPrice { amount } } }
+                     userErrors { code field message }
+                   }
+                 }",
+                json!({ "i": { "idempotencyKey": key, "shippingAddress": address() } }),
+                token,
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"]["checkout"].clone()
+    }
+
+    async fn pay(&self, token: &str, order: &str, method: &str, key: &str) -> Value {
+        let body = self
+            .gql(
+                "mutation($i: PayOrderInput!) {
+                   payOrder(input: $i) { payment { id status providerReference amount { amount } } userErrors { code } }
+                 }",
+                json!({ "i": { "orderId": order, "provider": "sandbox", "paymentMethodToken": method, "idempotencyKey": key } }),
+                token,
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"]["payOrder"].clone()
+    }
+
+    async fn order(&self, token: &str, id: &str) -> Value {
+        let body = self
+            .gql(
+                "query($id: ID!) {
+                   order(id: $id) {
+                     id status
+                     payments { id status amount { amount } refundedAmount { amount } failureReason }
+                     statusHistory { from to cause }
+                   }
+                 }",
+                json!({ "id": id }),
+                token,
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"]["order"].clone()
+    }
+
+    /// Polls the order until `check` holds: payments and events are asynchronous.
+    async fn eventually(&self, token: &str, id: &str, check: impl Fn(&Value) -> bool) -> Value {
+        let started = Instant::now();
+        loop {
+            let order = self.order(token, id).await;
+            if check(&order) {
+                return order;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the order never got there: {order}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Posts a callback to payments as a processor would, signed with `secret` at `at`.
+    async fn callback(&self, body: &Value, secret: &str, at: i64) -> reqwest::StatusCode {
+        let raw = serde_json::to_vec(body).unwrap();
+        let signature = micromall_payments::sandbox::signature::sign(secret.as_bytes(), at, &raw);
+        reqwest::Client::new()
+            .post(format!(
+                "{}/webhooks/payments/sandbox",
+                self.stack.subgraph(6)
+            ))
+            .header("micromall-signature", signature)
+            .header("content-type", "application/json")
+            .body(raw)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+}
+
+async fn login(base: &str, email: &str, password: &str) -> String {
+    let body = gql(
+        base,
+        "mutation($i: LoginInput!) { login(input: $i) { accessToken userErrors { code } } }",
+        json!({ "i": { "email": email, "password": password } }),
+        None,
+    )
+    .await;
+    body["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login failed: {body}"))
+        .to_owned()
+}
+
+fn address() -> Value {
+    json!({
+        "name": "Ada Lovelace", "line1": "12 Analytical St", "city": "London",
+        "postalCode": "N1 9GU", "country": "GB"
+    })
+}
+
+fn status(order: &Value) -> &str {
+    order["status"].as_str().unwrap_or("<none>")
+}
+
+fn payment_status(order: &Value) -> Vec<&str> {
+    order["payments"]
+        .as_array()
+        .map(|ps| ps.iter().filter_map(|p| p["status"].as_str()).collect())
+        .unwrap_or_default()
+}
+
+fn times_paid(order: &Value) -> usize {
+    order["statusHistory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["to"] == "PAID")
+        .count()
+}
+
+/// Acceptance 1: the whole journey, with idempotent checkout and privacy between customers.
+async fn a_customer_buys_pays_and_sees_the_order(backend: Backend) {
+    let shop = Shop::start(backend, &[]).await;
+    let item = shop.product("Walnut desk", "249.50", 10).await;
+    let ada = shop.customer("ada").await;
+
+    let added = shop.add_to_cart(&ada, &item.variant, 2).await;
+    assert_eq!(
+        added["data"]["addToCart"]["cart"]["itemCount"], 2,
+        "{added}"
+    );
+
+    let first = shop.checkout(&ada, "ada-checkout-1").await;
+    let order = first["order"].clone();
+    assert_eq!(order["status"], "PENDING_PAYMENT", "{first}");
+    assert_eq!(order["total"]["amount"], "499.00");
+    assert_eq!(order["lines"][0]["quantity"], 2);
+    assert!(order["number"].as_str().unwrap().starts_with("MM-"));
+    let order_id = order["id"].as_str().unwrap().to_owned();
+
+    // The same key again: the same order, not a second one.
+    let again = shop.checkout(&ada, "ada-checkout-1").await;
+    assert_eq!(again["order"]["id"], order_id, "{again}");
+    assert_eq!(shop.available(&item).await, 8);
+    let cart = shop.gql("{ cart { itemCount } }", json!({}), &ada).await;
+    assert_eq!(
+        cart["data"]["cart"]["itemCount"], 0,
+        "the cart is emptied: {cart}"
+    );
+
+    // Someone else can neither read nor pay it.
+    let eve = shop.customer("eve").await;
+    assert_eq!(shop.order(&eve, &order_id).await, Value::Null);
+    let stolen = shop.pay(&eve, &order_id, "sandbox_ok", "eve-pay").await;
+    assert_eq!(stolen["userErrors"][0]["code"], "NOT_FOUND", "{stolen}");
+
+    let started = Instant::now();
+    let paying = shop.pay(&ada, &order_id, "sandbox_ok", "ada-pay-1").await;
+    assert_eq!(paying["payment"]["status"], "PENDING", "{paying}");
+    let paid = shop
+        .eventually(&ada, &order_id, |o| {
+            status(o) == "PAID" && payment_status(o) == ["CAPTURED"]
+        })
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "paid within seconds"
+    );
+    assert_eq!(paid["payments"][0]["amount"]["amount"], "499.00");
+    // The sandbox sometimes calls back twice: the order is still paid exactly once.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(times_paid(&shop.order(&ada, &order_id).await), 1);
+
+    let mine = shop
+        .gql(
+            "{ me { orders { totalCount nodes { id status } } } }",
+            json!({}),
+            &ada,
+        )
+        .await;
+    assert_eq!(mine["data"]["me"]["orders"]["totalCount"], 1, "{mine}");
+    assert_eq!(mine["data"]["me"]["orders"]["nodes"][0]["id"], order_id);
+    assert_eq!(mine["data"]["me"]["orders"]["nodes"][0]["status"], "PAID");
+    // Paying a paid order is refused.
+    let twice = shop.pay(&ada, &order_id, "sandbox_ok", "ada-pay-2").await;
+    assert_eq!(twice["userErrors"][0]["code"], "INVALID_STATE", "{twice}");
+    // Stock stays committed: 8 available, nothing more held.
+    assert_eq!(shop.available(&item).await, 8);
+}
+
+/// Acceptance 2: declined payments, cancellation, refunds.
+async fn declines_cancellations_and_refunds(backend: Backend) {
+    let shop = Shop::start(backend, &[]).await;
+    let item = shop.product("Oak chair", "40.00", 10).await;
+    let bob = shop.customer("bob").await;
+
+    shop.add_to_cart(&bob, &item.variant, 3).await;
+    let order = shop.checkout(&bob, "bob-1").await["order"].clone();
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    assert_eq!(shop.available(&item).await, 7);
+
+    shop.pay(&bob, &order_id, "sandbox_decline", "bob-pay-1")
+        .await;
+    let declined = shop
+        .eventually(&bob, &order_id, |o| payment_status(o) == ["FAILED"])
+        .await;
+    assert_eq!(
+        status(&declined),
+        "PENDING_PAYMENT",
+        "the order stays unpaid"
+    );
+    assert_eq!(declined["payments"][0]["failureReason"], "card declined");
+
+    let cancelled = shop
+        .gql(
+            "mutation($id: ID!) { cancelOrder(id: $id) { order { status } userErrors { code } } }",
+            json!({ "id": order_id }),
+            &bob,
+        )
+        .await;
+    assert_eq!(
+        cancelled["data"]["cancelOrder"]["order"]["status"], "CANCELLED",
+        "{cancelled}"
+    );
+    shop.eventually_available(&item, 10).await;
+    let again = shop
+        .gql(
+            "mutation($id: ID!) { cancelOrder(id: $id) { order { status } userErrors { code } } }",
+            json!({ "id": order_id }),
+            &bob,
+        )
+        .await;
+    assert_eq!(
+        again["data"]["cancelOrder"]["userErrors"][0]["code"], "INVALID_STATE",
+        "{again}"
+    );
+
+    // A paid order, refunded: too much is refused, in full makes the order REFUNDED.
+    shop.add_to_cart(&bob, &item.variant, 1).await;
+    let order_id = shop.checkout(&bob, "bob-2").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    shop.pay(&bob, &order_id, "sandbox_ok", "bob-pay-2").await;
+    let paid = shop
+        .eventually(&bob, &order_id, |o| status(o) == "PAID")
+        .await;
+    let payment = paid["payments"][0]["id"].as_str().unwrap().to_owned();
+    let refund = |amount: &str, key: &str| json!({ "i": { "paymentId": payment, "amount": amount, "idempotencyKey": key, "reason": "damaged" } });
+    const REFUND: &str = "mutation($i: RefundInput!) {
+      refundPayment(input: $i) { payment { status refundedAmount { amount } } userErrors { code } }
+    }";
+    let by_customer = shop.gql(REFUND, refund("40.00", "r0"), &bob).await;
+    assert_eq!(common::code(&by_customer), "FORBIDDEN", "{by_customer}");
+    let too_much = shop.gql(REFUND, refund("40.01", "r1"), &shop.admin).await;
+    assert_eq!(
+        too_much["data"]["refundPayment"]["userErrors"][0]["code"], "AMOUNT_EXCEEDS_CAPTURED",
+        "{too_much}"
+    );
+    let part = shop.gql(REFUND, refund("15.00", "r2"), &shop.admin).await;
+    assert_eq!(
+        part["data"]["refundPayment"]["payment"]["status"], "PARTIALLY_REFUNDED",
+        "{part}"
+    );
+    let rest_too_much = shop.gql(REFUND, refund("25.01", "r3"), &shop.admin).await;
+    assert_eq!(
+        rest_too_much["data"]["refundPayment"]["userErrors"][0]["code"],
+        "AMOUNT_EXCEEDS_CAPTURED"
+    );
+    let rest = shop.gql(REFUND, refund("25.00", "r4"), &shop.admin).await;
+    assert_eq!(
+        rest["data"]["refundPayment"]["payment"]["status"], "REFUNDED",
+        "{rest}"
+    );
+    assert_eq!(
+        rest["data"]["refundPayment"]["payment"]["refundedAmount"]["amount"],
+        "40.00"
+    );
+    // The same key again returns the first result and refunds nothing more.
+    let repeat = shop.gql(REFUND, refund("25.00", "r4"), &shop.admin).await;
+    assert_eq!(
+        repeat["data"]["refundPayment"]["payment"]["refundedAmount"]["amount"], "40.00",
+        "{repeat}"
+    );
+    let conflict = shop.gql(REFUND, refund("1.00", "r4"), &shop.admin).await;
+    assert_eq!(
+        conflict["data"]["refundPayment"]["userErrors"][0]["code"],
+        "IDEMPOTENCY_CONFLICT"
+    );
+    shop.eventually(&bob, &order_id, |o| status(o) == "REFUNDED")
+        .await;
+}
+
+/// Acceptance 2: an unpaid order is cancelled after the payment timeout and its stock returns.
+async fn unpaid_orders_time_out(backend: Backend) {
+    let shop = Shop::start(backend, &[("MICROMALL_ORDER_PAYMENT_TIMEOUT", "2s")]).await;
+    let item = shop.product("Lamp", "19.99", 4).await;
+    let cy = shop.customer("cy").await;
+    shop.add_to_cart(&cy, &item.variant, 4).await;
+    let order_id = shop.checkout(&cy, "cy-1").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(shop.available(&item).await, 0);
+    // A payment that never completes does not keep the order alive.
+    shop.pay(&cy, &order_id, "sandbox_timeout", "cy-pay").await;
+    let cancelled = shop
+        .eventually(&cy, &order_id, |o| status(o) == "CANCELLED")
+        .await;
+    assert_eq!(
+        cancelled["statusHistory"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()["cause"],
+        "payment timeout"
+    );
+    shop.eventually_available(&item, 4).await;
+    let late = shop.pay(&cy, &order_id, "sandbox_ok", "cy-pay-2").await;
+    assert_eq!(late["userErrors"][0]["code"], "INVALID_STATE", "{late}");
+}
+
+/// Acceptance 3: forged, stale and replayed callbacks change nothing.
+async fn only_genuine_fresh_callbacks_count(backend: Backend) {
+    let shop = Shop::start(backend, &[]).await;
+    let item = shop.product("Rug", "120.00", 5).await;
+    let di = shop.customer("di").await;
+    shop.add_to_cart(&di, &item.variant, 1).await;
+    let order_id = shop.checkout(&di, "di-1").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // sandbox_timeout: the processor never calls back, so every callback here is ours.
+    let payment = shop.pay(&di, &order_id, "sandbox_timeout", "di-pay").await["payment"].clone();
+    let now = chrono::Utc::now().timestamp();
+    let event = |id: &str| {
+        json!({
+            "id": id, "type": "charge.succeeded", "created": now,
+            "data": {
+                "charge": payment["providerReference"], "reference": payment["id"],
+                "amount": payment["amount"]["amount"], "currency": "USD"
+            }
+        })
+    };
+
+    let forged = shop
+        .callback(&event("evt_forged"), "not the secret", now)
+        .await;
+    assert_eq!(forged, 401);
+    let stale = shop
+        .callback(&event("evt_stale"), SANDBOX_SECRET, now - 6 * 60)
+        .await;
+    assert_eq!(stale, 400);
+    let tampered = {
+        let raw = serde_json::to_vec(&event("evt_tampered")).unwrap();
+        let signature =
+            micromall_payments::sandbox::signature::sign(SANDBOX_SECRET.as_bytes(), now, &raw);
+        let mut altered = event("evt_tampered");
+        altered["data"]["amount"] = json!("1.00");
+        reqwest::Client::new()
+            .post(format!(
+                "{}/webhooks/payments/sandbox",
+                shop.stack.subgraph(6)
+            ))
+            .header("micromall-signature", signature)
+            .body(serde_json::to_vec(&altered).unwrap())
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(tampered, 401);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let unchanged = shop.order(&di, &order_id).await;
+    assert_eq!(status(&unchanged), "PENDING_PAYMENT");
+    assert_eq!(payment_status(&unchanged), ["PENDING"]);
+
+    // The genuine one pays the order; replaying it (even re-signed) changes nothing more.
+    assert_eq!(
+        shop.callback(&event("evt_1"), SANDBOX_SECRET, now).await,
+        200
+    );
+    shop.eventually(&di, &order_id, |o| status(o) == "PAID")
+        .await;
+    assert_eq!(
+        shop.callback(&event("evt_1"), SANDBOX_SECRET, now).await,
+        200
+    );
+    let later = chrono::Utc::now().timestamp();
+    assert_eq!(
+        shop.callback(&event("evt_1"), SANDBOX_SECRET, later).await,
+        200
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let paid = shop.order(&di, &order_id).await;
+    assert_eq!(times_paid(&paid), 1, "{paid}");
+    assert_eq!(payment_status(&paid), ["CAPTURED"]);
+}
+
+/// Acceptance 4: 30 customers race for the last 5 units.
+async fn thirty_customers_race_for_five_units(backend: Backend) {
+    let shop = Shop::start(backend, &[]).await;
+    let item = shop.product("Limited print", "75.00", 5).await;
+    let customers = futures::future::join_all((0..30).map(|i| {
+        let shop = &shop;
+        let variant = item.variant.clone();
+        async move {
+            let token = shop.customer(&format!("racer{i}")).await;
+            let added = shop.add_to_cart(&token, &variant, 1).await;
+            assert_eq!(
+                added["data"]["addToCart"]["cart"]["itemCount"], 1,
+                "{added}"
+            );
+            token
+        }
+    }))
+    .await;
+    let outcomes = futures::future::join_all(customers.iter().enumerate().map(|(i, token)| {
+        let shop = &shop;
+        async move { shop.checkout(token, &format!("race-{i}")).await }
+    }))
+    .await;
+    let orders = outcomes.iter().filter(|o| o["order"].is_object()).count();
+    let out_of_stock: Vec<&Value> = outcomes
+        .iter()
+        .filter(|o| o["userErrors"][0]["code"] == "OUT_OF_STOCK")
+        .collect();
+    assert_eq!((orders, out_of_stock.len()), (5, 25), "{outcomes:?}");
+    assert_eq!(
+        out_of_stock[0]["userErrors"][0]["field"][1],
+        item.variant.as_str()
+    );
+    assert_eq!(shop.available(&item).await, 0);
+}
+
+/// Acceptance 4: two checkouts of one cart at once make one order.
+async fn one_cart_checked_out_twice_at_once_makes_one_order(backend: Backend) {
+    let shop = Shop::start(backend, &[]).await;
+    let item = shop.product("Vase", "30.00", 50).await;
+    let eli = shop.customer("eli").await;
+    for round in 0..3 {
+        shop.add_to_cart(&eli, &item.variant, 2).await;
+        let (key_a, key_b) = (format!("eli-{round}-a"), format!("eli-{round}-b"));
+        let (a, b) = tokio::join!(shop.checkout(&eli, &key_a), shop.checkout(&eli, &key_b));
+        let made = [&a, &b].iter().filter(|o| o["order"].is_object()).count();
+        assert_eq!(made, 1, "round {round}: {a} {b}");
+        let loser = if a["order"].is_object() { &b } else { &a };
+        assert_eq!(loser["userErrors"][0]["code"], "EMPTY_CART", "{loser}");
+    }
+    let mine = shop
+        .gql("{ me { orders { totalCount } } }", json!({}), &eli)
+        .await;
+    assert_eq!(mine["data"]["me"]["orders"]["totalCount"], 3);
+    assert_eq!(shop.available(&item).await, 44);
+}
+
+/// Acceptance 5: killed between the payment's commit and its event's delivery, the order
+/// is paid exactly once after a restart.
+async fn a_crash_after_the_payment_commit_loses_nothing(backend: Backend) {
+    const FAULT: &str = "MICROMALL_FAULT_ABORT_AFTER_COMMIT";
+    let mut shop = Shop::start(backend, &[(FAULT, "payments.payment.captured")]).await;
+    let item = shop.product("Clock", "55.00", 3).await;
+    let fay = shop.customer("fay").await;
+    shop.add_to_cart(&fay, &item.variant, 1).await;
+    let order_id = shop.checkout(&fay, "fay-1").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    shop.pay(&fay, &order_id, "sandbox_ok", "fay-pay").await;
+    // The callback's commit aborts the process before the event leaves the outbox.
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(status) = shop.stack.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no crash happened"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(!exit.success(), "the process was aborted: {exit}");
+
+    shop.stack.restart_without(&[FAULT]).await;
+    let fay = login(shop.base(), &fay_email(&shop, &fay).await, PASSWORD).await;
+    let paid = shop
+        .eventually(&fay, &order_id, |o| status(o) == "PAID")
+        .await;
+    assert_eq!(payment_status(&paid), ["CAPTURED"]);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(times_paid(&shop.order(&fay, &order_id).await), 1);
+    // The held unit was committed once: 2 left.
+    assert_eq!(shop.available(&item).await, 2);
+}
+
+/// The email of a signed-in customer (their token is still valid after the restart, but
+/// signing in again shows accounts survived too).
+async fn fay_email(shop: &Shop, token: &str) -> String {
+    let me = shop.gql("{ me { email } }", json!({}), token).await;
+    me["data"]["me"]["email"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{me}"))
+        .to_owned()
+}
+
+micromall_kit::on_every_backend!(
+    a_customer_buys_pays_and_sees_the_order,
+    declines_cancellations_and_refunds,
+    unpaid_orders_time_out,
+    only_genuine_fresh_callbacks_count,
+    thirty_customers_race_for_five_units,
+    one_cart_checked_out_twice_at_once_makes_one_order,
+    a_crash_after_the_payment_commit_loses_nothing,
+);
