@@ -70,7 +70,10 @@ async fn start_sandbox(
     Ok(tokio::spawn(micromall_payments::sandbox::processor::serve(
         listener,
         secret,
-        Default::default(),
+        micromall_payments::sandbox::processor::Behaviour {
+            delay: settings.sandbox_callback_delay,
+            ..Default::default()
+        },
         shutdown,
     )))
 }

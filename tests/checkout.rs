@@ -357,9 +357,19 @@ async fn a_customer_buys_pays_and_sees_the_order(backend: Backend) {
     let stolen = shop.pay(&eve, &order_id, "sandbox_ok", "eve-pay").await;
     assert_eq!(stolen["userErrors"][0]["code"], "NOT_FOUND", "{stolen}");
 
+    // A double click: the same key twice at once is one payment; another key is refused
+    // while it is in flight, so the order cannot be charged twice.
     let started = Instant::now();
-    let paying = shop.pay(&ada, &order_id, "sandbox_ok", "ada-pay-1").await;
+    let (paying, again) = tokio::join!(
+        shop.pay(&ada, &order_id, "sandbox_ok", "ada-pay-1"),
+        shop.pay(&ada, &order_id, "sandbox_ok", "ada-pay-1")
+    );
     assert_eq!(paying["payment"]["status"], "PENDING", "{paying}");
+    assert_eq!(paying["payment"]["id"], again["payment"]["id"], "{again}");
+    let second = shop
+        .pay(&ada, &order_id, "sandbox_ok", "ada-pay-other")
+        .await;
+    assert_eq!(second["userErrors"][0]["code"], "INVALID_STATE", "{second}");
     let paid = shop
         .eventually(&ada, &order_id, |o| {
             status(o) == "PAID" && payment_status(o) == ["CAPTURED"]
@@ -600,6 +610,57 @@ async fn only_genuine_fresh_callbacks_count(backend: Backend) {
     assert_eq!(payment_status(&paid), ["CAPTURED"]);
 }
 
+/// No lost money: a paid order cancelled before shipping is refunded and its stock returns;
+/// a capture that arrives after the order was cancelled is refunded too.
+async fn money_taken_for_a_cancelled_order_goes_back(backend: Backend) {
+    let shop = Shop::start(backend, &[]).await;
+    let item = shop.product("Teapot", "35.00", 6).await;
+    let gus = shop.customer("gus").await;
+    const CANCEL: &str =
+        "mutation($id: ID!) { cancelOrder(id: $id) { order { status } userErrors { code } } }";
+
+    shop.add_to_cart(&gus, &item.variant, 2).await;
+    let paid_id = shop.checkout(&gus, "gus-1").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    shop.pay(&gus, &paid_id, "sandbox_ok", "gus-pay-1").await;
+    shop.eventually(&gus, &paid_id, |o| status(o) == "PAID")
+        .await;
+    let cancelled = shop.gql(CANCEL, json!({ "id": paid_id }), &gus).await;
+    assert_eq!(
+        cancelled["data"]["cancelOrder"]["order"]["status"], "CANCELLED",
+        "{cancelled}"
+    );
+    let refunded = shop
+        .eventually(&gus, &paid_id, |o| payment_status(o) == ["REFUNDED"])
+        .await;
+    assert_eq!(refunded["payments"][0]["refundedAmount"]["amount"], "70.00");
+    shop.eventually_available(&item, 6).await;
+
+    // The processor captures after the order was cancelled: the money goes back by itself.
+    let slow = Shop::start(backend, &[("MICROMALL_SANDBOX_CALLBACK_DELAY", "3s")]).await;
+    let item = slow.product("Teapot", "35.00", 6).await;
+    let gus = slow.customer("gus").await;
+    slow.add_to_cart(&gus, &item.variant, 1).await;
+    let late_id = slow.checkout(&gus, "gus-2").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    slow.pay(&gus, &late_id, "sandbox_ok", "gus-pay-2").await;
+    let cancelled = slow.gql(CANCEL, json!({ "id": late_id }), &gus).await;
+    assert_eq!(
+        cancelled["data"]["cancelOrder"]["order"]["status"], "CANCELLED",
+        "{cancelled}"
+    );
+    let returned = slow
+        .eventually(&gus, &late_id, |o| payment_status(o) == ["REFUNDED"])
+        .await;
+    assert_eq!(status(&returned), "CANCELLED");
+    assert_eq!(returned["payments"][0]["refundedAmount"]["amount"], "35.00");
+    slow.eventually_available(&item, 6).await;
+}
+
 /// Acceptance 4: 30 customers race for the last 5 units.
 async fn thirty_customers_race_for_five_units(backend: Backend) {
     let shop = Shop::start(backend, &[]).await;
@@ -711,6 +772,7 @@ micromall_kit::on_every_backend!(
     declines_cancellations_and_refunds,
     unpaid_orders_time_out,
     only_genuine_fresh_callbacks_count,
+    money_taken_for_a_cancelled_order_goes_back,
     thirty_customers_race_for_five_units,
     one_cart_checked_out_twice_at_once_makes_one_order,
     a_crash_after_the_payment_commit_loses_nothing,

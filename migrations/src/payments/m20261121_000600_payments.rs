@@ -99,6 +99,15 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // At most one payment per order is in flight or holds money, so an order cannot be
+        // charged twice (a partial index; SQLite and PostgreSQL both have them).
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX payments_one_active_per_order ON payments (order_id) \
+                 WHERE status IN ('PENDING', 'AUTHORIZED', 'CAPTURED', 'PARTIALLY_REFUNDED')",
+            )
+            .await?;
 
         manager
             .create_table(

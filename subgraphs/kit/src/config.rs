@@ -61,6 +61,9 @@ pub struct Settings {
     pub sandbox_secret: Option<String>,
     /// Where the embedded payment sandbox listens (`MICROMALL_SANDBOX_LISTEN`).
     pub sandbox_listen: SocketAddr,
+    /// How long the sandbox usually waits before calling back.
+    #[serde(with = "humantime_serde_compat")]
+    pub sandbox_callback_delay: Duration,
     /// Fault injection for crash tests: abort the process right after a transaction that
     /// wrote an event with this subject commits, before the event is delivered.
     pub fault_abort_after_commit: Option<String>,
@@ -174,6 +177,7 @@ impl Default for Settings {
             order_payment_timeout: Duration::from_secs(30 * 60),
             sandbox_secret: None,
             sandbox_listen: SocketAddr::from(([127, 0, 0, 1], 4099)),
+            sandbox_callback_delay: Duration::from_millis(100),
             fault_abort_after_commit: None,
         }
     }
@@ -296,6 +300,9 @@ impl Settings {
             }
             "MICROMALL_SANDBOX_SECRET" => self.sandbox_secret = some(value),
             "MICROMALL_SANDBOX_LISTEN" => self.sandbox_listen = parse(value).map_err(bad)?,
+            "MICROMALL_SANDBOX_CALLBACK_DELAY" => {
+                self.sandbox_callback_delay = parse_duration(value).map_err(bad)?
+            }
             "MICROMALL_FAULT_ABORT_AFTER_COMMIT" => self.fault_abort_after_commit = some(value),
             _ if name.starts_with("MICROMALL_")
                 && name.ends_with("_URL")

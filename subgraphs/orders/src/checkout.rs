@@ -110,8 +110,12 @@ impl Orders {
 
         let order_id = Uuid::now_v7();
         let now = Utc::now();
-        let payment_due_at = now
-            + chrono::TimeDelta::from_std(self.payment_timeout).unwrap_or(chrono::TimeDelta::MAX);
+        let payment_due_at = chrono::TimeDelta::from_std(self.payment_timeout)
+            .ok()
+            .and_then(|timeout| now.checked_add_signed(timeout))
+            .ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!("the payment timeout is too long"))
+            })?;
         let held: Result<inventory::ReserveResponse, CallError> = self
             .services
             .call(
@@ -120,7 +124,9 @@ impl Orders {
                 &inventory::ReserveRequest {
                     reservation_id: order_id,
                     lines: snapshot.lines.clone(),
-                    expires_at: payment_due_at + HOLD_GRACE,
+                    expires_at: payment_due_at
+                        .checked_add_signed(HOLD_GRACE)
+                        .unwrap_or(payment_due_at),
                 },
             )
             .await;
@@ -138,7 +144,11 @@ impl Orders {
                         .at(&["variantId", &variant]),
                 ]));
             }
-            Err(err) => return Err(unavailable(err)),
+            Err(err) => {
+                // Inventory may have held the stock before the answer was lost.
+                self.release(order_id, "checkout failed").await;
+                return Err(unavailable(err));
+            }
         }
 
         let new_order = order::Model {

@@ -31,6 +31,19 @@ impl EventHandler for PaymentEvents {
             _ => return Ok(()),
         };
         let orders = &self.0;
+        if to == OrderStatus::Refunded {
+            // On NATS the capture and the refund travel on different consumers: a refund seen
+            // before its capture waits (redelivery) rather than being lost.
+            let unpaid = crate::store::order_by_id(&orders.db, payment.order_id)
+                .await?
+                .is_some_and(|o| o.status == OrderStatus::PendingPayment.as_str());
+            if unpaid {
+                anyhow::bail!(
+                    "refund of order {} arrived before its capture",
+                    payment.order_id
+                );
+            }
+        }
         let Some(txn) = inbox::begin_once(&orders.db, CONSUMER, event.id).await? else {
             return Ok(());
         };

@@ -7,7 +7,7 @@ use micromall_kit::auth::Viewer;
 use micromall_kit::contracts::orders as events;
 use micromall_kit::db::begin_write;
 use micromall_kit::{ApiResult, UserError};
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
 use crate::entity::order;
@@ -67,8 +67,20 @@ impl Orders {
         to: OrderStatus,
         cause: &str,
     ) -> Result<Option<order::Model>, DbErr> {
-        let from = OrderStatus::sources_of(to);
-        if store::transition(txn, order_id, &from, to, cause)
+        self.transition_from(txn, order_id, &OrderStatus::sources_of(to), to, cause)
+            .await
+    }
+
+    /// Like `transition_in`, but only from the given statuses.
+    pub async fn transition_from<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        order_id: Uuid,
+        from: &[OrderStatus],
+        to: OrderStatus,
+        cause: &str,
+    ) -> Result<Option<order::Model>, DbErr> {
+        if store::transition(txn, order_id, from, to, cause)
             .await?
             .is_none()
         {
@@ -101,13 +113,28 @@ impl Orders {
         let overdue = store::overdue_orders(&self.db, Utc::now(), SWEEP_BATCH).await?;
         let mut cancelled = 0;
         for order in overdue {
-            let txn = self.db.begin().await?;
-            let moved = self
-                .transition_in(&txn, order.id, OrderStatus::Cancelled, "payment timeout")
-                .await?;
-            txn.commit().await?;
-            if moved.is_some() {
-                cancelled += 1;
+            // Only an order still unpaid: one paid since the list was read stays paid.
+            let moved = async {
+                let txn = begin_write(&self.db).await?;
+                let moved = self
+                    .transition_from(
+                        &txn,
+                        order.id,
+                        &[OrderStatus::PendingPayment],
+                        OrderStatus::Cancelled,
+                        "payment timeout",
+                    )
+                    .await?;
+                txn.commit().await?;
+                Ok::<_, DbErr>(moved)
+            }
+            .await;
+            match moved {
+                Ok(Some(_)) => cancelled += 1,
+                Ok(None) => {}
+                Err(err) => {
+                    tracing::warn!(order_id = %order.id, error = %err, "could not cancel an overdue order; will retry")
+                }
             }
         }
         if cancelled > 0 {

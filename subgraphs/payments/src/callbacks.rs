@@ -16,12 +16,12 @@ use chrono::Utc;
 use micromall_kit::contracts::payments as events;
 use micromall_kit::db::{begin_write, is_unique_violation};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde_json::json;
 
 use crate::entity::{payment, provider_event};
 use crate::provider::{Callback, CallbackError, ChargeOutcome};
-use crate::service::{Payments, payment_by_id};
+use crate::service::Payments;
 use crate::status::PaymentStatus;
 
 const MAX_BODY: usize = 64 * 1024;
@@ -101,7 +101,13 @@ impl Payments {
             Err(err) if is_unique_violation(&err) => return Ok(Applied::Duplicate),
             Err(err) => return Err(err),
         }
-        let Some(payment) = payment_by_id(&txn, callback.payment_id).await? else {
+        // Locked, so a concurrent cancellation of the order's payments waits for this change
+        // (or this one sees it).
+        let payment = payment::Entity::find_by_id(callback.payment_id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+        let Some(payment) = payment else {
             tracing::warn!(payment_id = %callback.payment_id, "callback for an unknown payment");
             txn.commit().await?;
             return Ok(Applied::Ignored);

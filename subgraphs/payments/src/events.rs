@@ -1,14 +1,15 @@
 //! What payments does on its own when money must go back: an order cancelled after payment
-//! is refunded, and a capture that arrives for a cancelled order (or a second capture for an
-//! already paid one) is refunded in full. Refund ids are derived from the event, so a
-//! redelivered event never refunds twice.
+//! is refunded, and a capture that arrives for a cancelled order is refunded in full. Refund
+//! ids are derived from the event, so a redelivered event never refunds twice. (An order
+//! cannot be captured twice: at most one payment per order is active, by a unique index.)
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::Utc;
 use micromall_kit::contracts::{orders, payments};
-use micromall_kit::events::{Event, EventHandler, inbox};
+use micromall_kit::db::begin_write;
+use micromall_kit::events::{Event, EventHandler};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
@@ -44,15 +45,10 @@ impl EventHandler for MoneyBack {
 impl MoneyBack {
     async fn order_cancelled(&self, event_id: Uuid, order_id: Uuid) -> anyhow::Result<()> {
         let payments = &self.0;
-        // Refunds first: if this fails the event comes again and finds them done.
-        for held in payments_of_orders(&payments.db, &[order_id]).await? {
-            if PaymentStatus::parse(&held.status).is_some_and(PaymentStatus::holds_money) {
-                refund_in_full(payments, event_id, held.id, "order cancelled").await?;
-            }
-        }
-        let Some(txn) = inbox::begin_once(&payments.db, CONSUMER, event_id).await? else {
-            return Ok(());
-        };
+        // First record the cancellation and void what is still waiting for the provider, so
+        // a capture committed from now on finds the order cancelled and is refunded by the
+        // captured-event consumer.
+        let txn = begin_write(&payments.db).await?;
         cancelled_order::Entity::insert(cancelled_order::ActiveModel {
             order_id: Set(order_id),
             cancelled_at: Set(Utc::now()),
@@ -60,7 +56,6 @@ impl MoneyBack {
         .on_conflict_do_nothing()
         .exec_without_returning(&txn)
         .await?;
-        // Payments still waiting for the provider are void; a late capture is refunded.
         payment::Entity::update_many()
             .col_expr(
                 payment::Column::Status,
@@ -72,6 +67,13 @@ impl MoneyBack {
             .exec(&txn)
             .await?;
         txn.commit().await?;
+        // Then give back what was captured before. Every step is idempotent, so a failed
+        // refund is simply retried with the redelivered event.
+        for held in payments_of_orders(&payments.db, &[order_id]).await? {
+            if PaymentStatus::parse(&held.status).is_some_and(PaymentStatus::holds_money) {
+                refund_in_full(payments, event_id, held.id, "order cancelled").await?;
+            }
+        }
         Ok(())
     }
 
@@ -85,20 +87,14 @@ impl MoneyBack {
             .one(&payments.db)
             .await?
             .is_some();
-        let paid_before = payments_of_orders(&payments.db, &[captured.order_id])
-            .await?
-            .iter()
-            .any(|p| {
-                p.id < captured.payment_id
-                    && PaymentStatus::parse(&p.status).is_some_and(PaymentStatus::holds_money)
-            });
-        if cancelled || paid_before {
-            let why = if cancelled {
-                "captured after the order was cancelled"
-            } else {
-                "the order was already paid"
-            };
-            refund_in_full(payments, event_id, captured.payment_id, why).await?;
+        if cancelled {
+            refund_in_full(
+                payments,
+                event_id,
+                captured.payment_id,
+                "captured after the order was cancelled",
+            )
+            .await?;
         }
         Ok(())
     }
@@ -116,9 +112,10 @@ async fn refund_in_full(
         .await
     {
         Ok(Ok(_)) => Ok(()),
-        // Nothing left to refund (already refunded in full, say).
+        // Nothing is held any more (refunded in full already, say), or the provider refused
+        // for good: retrying would not help, and would hold up the events behind this one.
         Ok(Err(errors)) => {
-            tracing::info!(%payment_id, code = %errors[0].code, "automatic refund not needed");
+            tracing::warn!(%payment_id, code = %errors[0].code, message = %errors[0].message, "automatic refund not made");
             Ok(())
         }
         Err(err) => Err(anyhow::anyhow!("automatic refund failed: {err:?}")),

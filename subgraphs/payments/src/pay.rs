@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use micromall_kit::contracts::orders::{self, OrderFacts};
-use micromall_kit::db::begin_write;
+use micromall_kit::db::{begin_write, is_unique_violation};
 use micromall_kit::idempotency::{self, Claim, KeyUse};
 use micromall_kit::internal::CallError;
 use micromall_kit::{ApiError, ApiResult, UserError};
@@ -106,12 +106,11 @@ impl Payments {
         let (reference, failure) = match charged {
             Ok(ChargeStarted::Pending { reference }) => (Some(reference), None),
             Ok(ChargeStarted::Rejected { reason }) => (None, Some(reason)),
+            // The charge may have reached the provider even though its answer did not reach
+            // us: the payment stays pending and the provider's callback decides.
             Err(err) => {
-                tracing::warn!(error = %err, payment_id = %payment.id, "charge not started");
-                (
-                    None,
-                    Some("the payment provider could not be reached".to_owned()),
-                )
+                tracing::warn!(error = %err, payment_id = %payment.id, "charge outcome unknown; waiting for the provider");
+                (None, None)
             }
         };
         let mut update = payment::Entity::update_many()
@@ -161,23 +160,18 @@ impl Payments {
         if order.customer_id != customer {
             return Ok(Err(not_found(&["input", "orderId"])));
         }
-        let already_paid = payments_of_orders(&self.db, &[order_id])
+        let active = payments_of_orders(&self.db, &[order_id])
             .await?
             .iter()
-            .any(|p| PaymentStatus::parse(&p.status).is_some_and(PaymentStatus::holds_money));
-        if order.status != "PENDING_PAYMENT" || already_paid {
-            let status = if already_paid {
-                "PAID"
-            } else {
-                order.status.as_str()
-            };
-            return Ok(Err(vec![
-                UserError::new(
-                    "INVALID_STATE",
-                    format!("an order that is {status} cannot be paid"),
-                )
-                .at(&["input", "orderId"]),
-            ]));
+            .any(|p| PaymentStatus::parse(&p.status).is_some_and(PaymentStatus::is_active));
+        if order.status != "PENDING_PAYMENT" {
+            return Ok(Err(invalid_state(&format!(
+                "an order that is {} cannot be paid",
+                order.status
+            ))));
+        }
+        if active {
+            return Ok(Err(already_in_progress()));
         }
         let now = Utc::now();
         let payment = payment::Model {
@@ -195,7 +189,7 @@ impl Payments {
             updated_at: now,
         };
         let txn = begin_write(&self.db).await?;
-        payment::Entity::insert(payment::ActiveModel {
+        let inserted = payment::Entity::insert(payment::ActiveModel {
             id: Set(payment.id),
             order_id: Set(payment.order_id),
             customer_id: Set(payment.customer_id),
@@ -210,11 +204,25 @@ impl Payments {
             updated_at: Set(now),
         })
         .exec_without_returning(&txn)
-        .await?;
+        .await;
+        match inserted {
+            Ok(_) => {}
+            // Another payment for the order started at the same moment.
+            Err(err) if is_unique_violation(&err) => return Ok(Err(already_in_progress())),
+            Err(err) => return Err(err.into()),
+        }
         idempotency::complete(&txn, key, payment.id).await?;
         txn.commit().await?;
         Ok(Ok(payment))
     }
+}
+
+fn invalid_state(message: &str) -> Vec<UserError> {
+    vec![UserError::new("INVALID_STATE", message).at(&["input", "orderId"])]
+}
+
+fn already_in_progress() -> Vec<UserError> {
+    invalid_state("this order is paid, or a payment for it is still in progress")
 }
 
 fn truncate(s: &str) -> String {

@@ -16,6 +16,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::entity::{payment, refund};
+use crate::provider::ProviderError;
 use crate::service::{Outcome, Payments, not_found, payment_by_id};
 use crate::status::PaymentStatus;
 
@@ -106,7 +107,8 @@ impl Payments {
     }
 
     /// Refunds `amount` (everything still held when `None`) of a payment. `refund_id` makes a
-    /// repeat harmless: a refund that exists already is not made again.
+    /// repeat safe: a refund that succeeded is not made again, and one that failed or was
+    /// interrupted is retried under the same id (the provider deduplicates by it).
     pub async fn refund_payment(
         &self,
         payment_id: Uuid,
@@ -115,89 +117,93 @@ impl Payments {
         refund_id: Uuid,
         key: Option<&KeyUse<'_>>,
     ) -> ApiResult<Outcome<payment::Model>> {
-        if refund::Entity::find_by_id(refund_id)
-            .one(&self.db)
-            .await?
-            .is_some()
-        {
-            let payment = payment_by_id(&self.db, payment_id).await?;
-            return Ok(payment.ok_or_else(|| not_found(&["input", "paymentId"])));
-        }
-        // 1. Set the amount aside.
-        let txn = begin_write(&self.db).await?;
-        let Some(payment) = payment_by_id(&txn, payment_id).await? else {
+        let Some(payment) = payment_by_id(&self.db, payment_id).await? else {
             return Ok(Err(not_found(&["input", "paymentId"])));
         };
-        let status = PaymentStatus::parse(&payment.status);
-        if !status.is_some_and(PaymentStatus::holds_money) {
-            return Ok(Err(vec![
-                UserError::new(
-                    "INVALID_STATE",
-                    format!("a payment that is {} cannot be refunded", payment.status),
-                )
-                .at(&["input", "paymentId"]),
-            ]));
+        if amount.is_some_and(|a| a <= Decimal::ZERO || !fits_currency(a, &payment.currency)) {
+            return Err(ApiError::bad_input(format!(
+                "`amount` must be positive, in whole {} minor units",
+                payment.currency
+            )));
         }
-        let amount = amount.unwrap_or(payment.amount - payment.refunded_amount);
-        if amount <= Decimal::ZERO || !fits_currency(amount, &payment.currency) {
-            return Ok(Err(vec![
-                UserError::new(
-                    "INVALID_AMOUNT",
-                    format!(
-                        "the amount must be positive, in whole {} minor units",
-                        payment.currency
-                    ),
-                )
-                .at(&["input", "amount"]),
-            ]));
-        }
-        if !set_aside(&txn, payment_id, amount).await? {
-            return Ok(Err(vec![
-                UserError::new(
-                    "AMOUNT_EXCEEDS_CAPTURED",
-                    format!(
-                        "at most {} {} can still be refunded",
-                        (payment.amount - payment.refunded_amount).normalize(),
-                        payment.currency
-                    ),
-                )
-                .at(&["input", "amount"]),
-            ]));
-        }
-        let now = Utc::now();
-        refund::Entity::insert(refund::ActiveModel {
-            id: Set(refund_id),
-            payment_id: Set(payment_id),
-            amount: Set(amount),
-            reason: Set(reason),
-            status: Set("PENDING".into()),
-            provider_reference: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .exec_without_returning(&txn)
-        .await?;
-        txn.commit().await?;
+        let existing = refund::Entity::find_by_id(refund_id).one(&self.db).await?;
+        // 1. Set the amount aside (unless an interrupted attempt already did).
+        let amount = match existing {
+            Some(r) if r.status == SUCCEEDED => return Ok(Ok(payment)),
+            Some(r) if r.status == PENDING => r.amount,
+            earlier => {
+                let txn = begin_write(&self.db).await?;
+                let wanted = earlier.as_ref().map(|r| r.amount).or(amount);
+                let amount = match set_aside(&txn, payment_id, wanted).await? {
+                    SetAside::Fitted(amount) => amount,
+                    SetAside::NotHeld(status) => {
+                        return Ok(Err(vec![
+                            UserError::new(
+                                "INVALID_STATE",
+                                format!("a payment that is {status} cannot be refunded"),
+                            )
+                            .at(&["input", "paymentId"]),
+                        ]));
+                    }
+                    SetAside::Exceeds(left) => {
+                        return Ok(Err(vec![
+                            UserError::new(
+                                "AMOUNT_EXCEEDS_CAPTURED",
+                                format!(
+                                    "at most {} {} can still be refunded",
+                                    left.normalize(),
+                                    payment.currency
+                                ),
+                            )
+                            .at(&["input", "amount"]),
+                        ]));
+                    }
+                };
+                let now = Utc::now();
+                if earlier.is_some() {
+                    mark_refund(&txn, refund_id, PENDING, None).await?;
+                } else {
+                    refund::Entity::insert(refund::ActiveModel {
+                        id: Set(refund_id),
+                        payment_id: Set(payment_id),
+                        amount: Set(amount),
+                        reason: Set(reason),
+                        status: Set(PENDING.into()),
+                        provider_reference: Set(None),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                    })
+                    .exec_without_returning(&txn)
+                    .await?;
+                }
+                txn.commit().await?;
+                amount
+            }
+        };
 
         // 2. Ask the provider; 3. record the outcome.
         let provider = self.provider(&payment.provider).cloned();
         let refunded = match (provider, payment.provider_reference.as_deref()) {
-            (Some(provider), Some(charge)) => provider
-                .refund(charge, amount, &payment.currency, refund_id)
-                .await
-                .map_err(|e| e.to_string()),
-            _ => Err("the payment has no provider charge to refund".to_owned()),
+            (Some(provider), Some(charge)) => {
+                provider
+                    .refund(charge, amount, &payment.currency, refund_id)
+                    .await
+            }
+            _ => Err(ProviderError::Refused(
+                "the payment has no provider charge to refund".to_owned(),
+            )),
         };
         let txn = begin_write(&self.db).await?;
         match refunded {
             Ok(reference) => {
-                mark_refund(&txn, refund_id, "SUCCEEDED", Some(reference)).await?;
+                mark_refund(&txn, refund_id, SUCCEEDED, Some(reference)).await?;
                 let payment = payment_by_id(&txn, payment_id)
                     .await?
                     .ok_or_else(|| ApiError::internal(anyhow::anyhow!("payment vanished")))?;
                 if let Some(key) = key {
                     idempotency::complete(&txn, key, refund_id).await?;
                 }
+                let fully_refunded = refunded_so_far(&txn, payment_id).await? >= payment.amount;
                 self.outbox
                     .enqueue(
                         &txn,
@@ -207,7 +213,7 @@ impl Payments {
                             order_id: payment.order_id,
                             amount,
                             currency: payment.currency.clone(),
-                            fully_refunded: payment.status == PaymentStatus::Refunded.as_str(),
+                            fully_refunded,
                         },
                     )
                     .await?;
@@ -215,40 +221,89 @@ impl Payments {
                 self.outbox.wake();
                 Ok(Ok(payment))
             }
-            Err(reason) => {
-                set_aside(&txn, payment_id, -amount).await?;
-                mark_refund(&txn, refund_id, "FAILED", None).await?;
+            Err(err) => {
+                give_back(&txn, payment_id, amount).await?;
+                mark_refund(&txn, refund_id, FAILED, None).await?;
                 txn.commit().await?;
-                Err(ApiError::internal(anyhow::anyhow!(
-                    "refund of payment {payment_id} failed at the provider: {reason}"
-                )))
+                match err {
+                    // Final: retrying would not change the provider's mind.
+                    ProviderError::Refused(reason) => Ok(Err(vec![
+                        UserError::new(
+                            "INVALID_STATE",
+                            format!("the payment provider refused the refund: {reason}"),
+                        )
+                        .at(&["input", "paymentId"]),
+                    ])),
+                    ProviderError::Unavailable(reason) => Err(ApiError::internal(anyhow::anyhow!(
+                        "refund of payment {payment_id} not made, provider unavailable: {reason}"
+                    ))),
+                }
             }
         }
     }
 }
 
-/// Adds `amount` (negative to give it back) to what is refunded, if it stays within what was
+const PENDING: &str = "PENDING";
+const SUCCEEDED: &str = "SUCCEEDED";
+const FAILED: &str = "FAILED";
+
+enum SetAside {
+    Fitted(Decimal),
+    /// Only this much is left to refund.
+    Exceeds(Decimal),
+    /// The payment holds no money (its status).
+    NotHeld(String),
+}
+
+/// Counts `amount` (all that is left when `None`) as refunded if it stays within what was
 /// captured, and sets the status to match. The row is locked (`FOR UPDATE` on PostgreSQL; the
 /// write transaction on SQLite), so concurrent refunds never add up past the capture.
-/// Returns whether it fitted.
 async fn set_aside(
     db: &impl ConnectionTrait,
     payment_id: Uuid,
-    amount: Decimal,
-) -> Result<bool, DbErr> {
+    amount: Option<Decimal>,
+) -> Result<SetAside, DbErr> {
     let Some(payment) = payment::Entity::find_by_id(payment_id)
         .lock_exclusive()
         .one(db)
         .await?
     else {
-        return Ok(false);
+        return Ok(SetAside::NotHeld("missing".into()));
     };
-    let held = PaymentStatus::parse(&payment.status)
-        .is_some_and(|s| s.holds_money() || s == PaymentStatus::Refunded);
-    let refunded = payment.refunded_amount + amount;
-    if !held || refunded > payment.amount || refunded < Decimal::ZERO {
-        return Ok(false);
+    if !PaymentStatus::parse(&payment.status).is_some_and(PaymentStatus::holds_money) {
+        return Ok(SetAside::NotHeld(payment.status));
     }
+    let left = payment.amount - payment.refunded_amount;
+    let amount = amount.unwrap_or(left);
+    if amount > left || amount <= Decimal::ZERO {
+        return Ok(SetAside::Exceeds(left));
+    }
+    update_refunded(db, &payment, payment.refunded_amount + amount).await?;
+    Ok(SetAside::Fitted(amount))
+}
+
+/// Takes back an amount set aside for a refund the provider did not make.
+async fn give_back(
+    db: &impl ConnectionTrait,
+    payment_id: Uuid,
+    amount: Decimal,
+) -> Result<(), DbErr> {
+    if let Some(payment) = payment::Entity::find_by_id(payment_id)
+        .lock_exclusive()
+        .one(db)
+        .await?
+    {
+        let refunded = (payment.refunded_amount - amount).max(Decimal::ZERO);
+        update_refunded(db, &payment, refunded).await?;
+    }
+    Ok(())
+}
+
+async fn update_refunded(
+    db: &impl ConnectionTrait,
+    payment: &payment::Model,
+    refunded: Decimal,
+) -> Result<(), DbErr> {
     let status = if refunded >= payment.amount {
         PaymentStatus::Refunded
     } else if refunded > Decimal::ZERO {
@@ -260,10 +315,22 @@ async fn set_aside(
         .col_expr(payment::Column::RefundedAmount, Expr::value(refunded))
         .col_expr(payment::Column::Status, Expr::value(status.as_str()))
         .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(payment::Column::Id.eq(payment_id))
+        .filter(payment::Column::Id.eq(payment.id))
         .exec(db)
         .await?;
-    Ok(true)
+    Ok(())
+}
+
+/// What the provider has confirmed as refunded for a payment.
+async fn refunded_so_far(db: &impl ConnectionTrait, payment_id: Uuid) -> Result<Decimal, DbErr> {
+    Ok(refund::Entity::find()
+        .filter(refund::Column::PaymentId.eq(payment_id))
+        .filter(refund::Column::Status.eq(SUCCEEDED))
+        .all(db)
+        .await?
+        .iter()
+        .map(|r| r.amount)
+        .sum())
 }
 
 async fn mark_refund(
