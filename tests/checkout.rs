@@ -407,8 +407,45 @@ async fn declines_cancellations_and_refunds(backend: Backend) {
     let item = shop.product("Oak chair", "40.00", 10).await;
     let bob = shop.customer("bob").await;
 
+    let empty = shop.checkout(&bob, "bob-0").await;
+    assert_eq!(empty["userErrors"][0]["code"], "EMPTY_CART", "{empty}");
     shop.add_to_cart(&bob, &item.variant, 3).await;
+    let nowhere = shop
+        .gql(
+            "mutation($i: CheckoutInput!) { checkout(input: $i) { order { id } userErrors { code field } } }",
+            json!({ "i": { "idempotencyKey": "bob-x", "shippingAddress": {
+                "name": "Bob", "line1": "", "city": "Paris", "postalCode": "75001", "country": "France"
+            } } }),
+            &bob,
+        )
+        .await;
+    assert_eq!(
+        nowhere["data"]["checkout"]["userErrors"],
+        json!([
+            { "code": "INVALID_ADDRESS", "field": ["input", "shippingAddress", "line1"] },
+            { "code": "INVALID_ADDRESS", "field": ["input", "shippingAddress", "country"] }
+        ]),
+        "{nowhere}"
+    );
+    assert_eq!(
+        shop.available(&item).await,
+        10,
+        "nothing is held for a refused checkout"
+    );
     let order = shop.checkout(&bob, "bob-1").await["order"].clone();
+    let other_address = shop
+        .gql(
+            "mutation($i: CheckoutInput!) { checkout(input: $i) { order { id } userErrors { code } } }",
+            json!({ "i": { "idempotencyKey": "bob-1", "shippingAddress": {
+                "name": "Bob", "line1": "1 Rue X", "city": "Paris", "postalCode": "75001", "country": "FR"
+            } } }),
+            &bob,
+        )
+        .await;
+    assert_eq!(
+        other_address["data"]["checkout"]["userErrors"][0]["code"], "IDEMPOTENCY_CONFLICT",
+        "{other_address}"
+    );
     let order_id = order["id"].as_str().unwrap().to_owned();
     assert_eq!(shop.available(&item).await, 7);
 
