@@ -394,6 +394,25 @@ async fn a_customer_buys_pays_and_sees_the_order(backend: Backend) {
     assert_eq!(mine["data"]["me"]["orders"]["totalCount"], 1, "{mine}");
     assert_eq!(mine["data"]["me"]["orders"]["nodes"][0]["id"], order_id);
     assert_eq!(mine["data"]["me"]["orders"]["nodes"][0]["status"], "PAID");
+    // Staff see every order and filter by status; customers may not list them.
+    const ALL_ORDERS: &str =
+        "query($s: OrderStatus) { orders(status: $s) { totalCount nodes { id status } } }";
+    let paid_ones = shop
+        .gql(ALL_ORDERS, json!({ "s": "PAID" }), &shop.admin)
+        .await;
+    assert_eq!(
+        paid_ones["data"]["orders"]["nodes"][0]["id"], order_id,
+        "{paid_ones}"
+    );
+    let cancelled_ones = shop
+        .gql(ALL_ORDERS, json!({ "s": "CANCELLED" }), &shop.admin)
+        .await;
+    assert_eq!(
+        cancelled_ones["data"]["orders"]["totalCount"], 0,
+        "{cancelled_ones}"
+    );
+    let by_customer = shop.gql(ALL_ORDERS, json!({}), &ada).await;
+    assert_eq!(common::code(&by_customer), "FORBIDDEN", "{by_customer}");
     // Paying a paid order is refused.
     let twice = shop.pay(&ada, &order_id, "sandbox_ok", "ada-pay-2").await;
     assert_eq!(twice["userErrors"][0]["code"], "INVALID_STATE", "{twice}");

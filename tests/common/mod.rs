@@ -27,6 +27,10 @@ impl Drop for Stack {
     }
 }
 
+/// Port ranges already handed to a stack of this test process: tests run in parallel, and a
+/// range probed free can still overlap one another test is about to bind.
+static TAKEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+
 /// A port range nobody listens on: probe `base` and the ports after it.
 pub fn free_port_base(span: u16) -> u16 {
     'search: for _ in 0..50 {
@@ -38,11 +42,19 @@ pub fn free_port_base(span: u16) -> u16 {
         if probe > u16::MAX - span {
             continue;
         }
+        let mut taken = TAKEN.lock().unwrap();
+        if taken
+            .iter()
+            .any(|&base| probe < base + span && base < probe + span)
+        {
+            continue;
+        }
         for port in probe..probe + span {
             if TcpListener::bind(("127.0.0.1", port)).is_err() {
                 continue 'search;
             }
         }
+        taken.push(probe);
         return probe;
     }
     panic!("no free port range");
@@ -54,24 +66,30 @@ pub async fn start() -> Stack {
 
 /// Starts with extra environment variables.
 pub async fn start_with(env: &[(&str, &str)]) -> Stack {
-    let data_dir =
-        std::env::temp_dir().join(format!("micromall-e2e-{}", uuid::Uuid::now_v7().simple()));
-    // Router, ten subgraphs, the payment sandbox.
-    let port_base = free_port_base(12);
     let env: Vec<(String, String)> = env
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    let mut stack = Stack {
-        child: spawn(&data_dir, port_base, &env),
-        base: format!("http://127.0.0.1:{port_base}"),
-        accounts: format!("http://127.0.0.1:{}", port_base + 1),
-        data_dir,
-        port_base,
-        env,
-    };
-    stack.wait_ready().await;
-    stack
+    // A port can still be taken by something outside this process between probe and bind:
+    // then the process exits at start-up and we try another range, a few times.
+    for _ in 0..3 {
+        let data_dir =
+            std::env::temp_dir().join(format!("micromall-e2e-{}", uuid::Uuid::now_v7().simple()));
+        // Router, ten subgraphs, the payment sandbox.
+        let port_base = free_port_base(12);
+        let mut stack = Stack {
+            child: spawn(&data_dir, port_base, &env),
+            base: format!("http://127.0.0.1:{port_base}"),
+            accounts: format!("http://127.0.0.1:{}", port_base + 1),
+            data_dir,
+            port_base,
+            env: env.clone(),
+        };
+        if stack.wait_ready().await {
+            return stack;
+        }
+    }
+    panic!("micromall exited during start-up three times");
 }
 
 fn spawn(data_dir: &std::path::Path, port_base: u16, env: &[(String, String)]) -> Child {
@@ -107,21 +125,22 @@ impl Stack {
         let _ = self.child.wait();
         self.env.retain(|(k, _)| !without.contains(&k.as_str()));
         self.child = spawn(&self.data_dir, self.port_base, &self.env);
-        self.wait_ready().await;
+        assert!(self.wait_ready().await, "micromall exited during restart");
     }
 
-    async fn wait_ready(&mut self) {
+    /// Waits until the router and accounts answer; false if the process exited first.
+    async fn wait_ready(&mut self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             let subgraph = reqwest::get(format!("{}/health/ready", self.accounts)).await;
             let router = reqwest::get(format!("{}/health", self.base)).await;
             if let (Ok(s), Ok(r)) = (subgraph, router) {
                 if s.status().is_success() && r.status().is_success() {
-                    return;
+                    return true;
                 }
             }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("micromall exited during start-up: {status}");
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return false;
             }
             assert!(Instant::now() < deadline, "micromall did not become ready");
             tokio::time::sleep(Duration::from_millis(100)).await;
