@@ -45,8 +45,10 @@ mod entity {
 pub const MAX_KEY_LEN: usize = 200;
 /// How long a repeat waits for the first request with its key to finish.
 const REPEAT_WAIT: Duration = Duration::from_secs(20);
-/// A claimed key without a result after this long belongs to a request that died.
-const STALE_CLAIM: TimeDelta = TimeDelta::seconds(60);
+/// A claimed key without a result after this long belongs to a request that died. Far longer
+/// than any request can run (every internal call times out in 10 s), so a slow request is
+/// never taken over and run twice.
+const STALE_CLAIM: TimeDelta = TimeDelta::minutes(5);
 
 /// One use of a key: who, for what operation, which key, and the request's fingerprint.
 pub struct KeyUse<'a> {
