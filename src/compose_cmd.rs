@@ -12,10 +12,12 @@ use crate::subgraphs;
 pub fn micromall_subgraphs(settings: &Settings) -> Vec<SubgraphSdl> {
     subgraphs::ALL
         .iter()
-        .map(|def| SubgraphSdl {
-            name: def.name.to_owned(),
-            url: format!("http://{}/graphql", settings.subgraph_addr(def.port_offset)),
-            sdl: (def.sdl)(),
+        .filter_map(|def| {
+            Some(SubgraphSdl {
+                name: def.name.to_owned(),
+                url: format!("http://{}/graphql", settings.subgraph_addr(def.name)?),
+                sdl: (def.sdl)(),
+            })
         })
         .collect()
 }

@@ -1,5 +1,5 @@
-//! Every subgraph this binary can run, in port-table order (architecture.md).
-//! Adding a domain is one line here.
+//! Every subgraph this binary can run, in port-table order (architecture.md,
+//! `micromall_kit::config::PORT_TABLE`). Adding a domain is one line here.
 
 use micromall_kit::SubgraphDef;
 
@@ -22,4 +22,14 @@ pub fn names() -> String {
         .map(|def| def.name)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_subgraph_has_its_place_in_the_port_table() {
+        let table = micromall_kit::config::PORT_TABLE;
+        let names: Vec<&str> = super::ALL.iter().map(|def| def.name).collect();
+        assert_eq!(names, table[..names.len()]);
+    }
 }

@@ -562,7 +562,7 @@ async fn declines_cancellations_and_refunds(backend: Backend) {
 
 /// Acceptance 2: an unpaid order is cancelled after the payment timeout and its stock returns.
 async fn unpaid_orders_time_out(backend: Backend) {
-    let shop = Shop::start(backend, &[("MICROMALL_ORDER_PAYMENT_TIMEOUT", "2s")]).await;
+    let mut shop = Shop::start(backend, &[("MICROMALL_ORDER_PAYMENT_TIMEOUT", "2s")]).await;
     let item = shop.product("Lamp", "19.99", 4).await;
     let cy = shop.customer("cy").await;
     shop.add_to_cart(&cy, &item.variant, 4).await;
@@ -587,6 +587,30 @@ async fn unpaid_orders_time_out(backend: Backend) {
     shop.eventually_available(&item, 4).await;
     let late = shop.pay(&cy, &order_id, "sandbox_ok", "cy-pay-2").await;
     assert_eq!(late["userErrors"][0]["code"], "INVALID_STATE", "{late}");
+
+    // An order that falls due while the process is down is cancelled once it is back.
+    shop.add_to_cart(&cy, &item.variant, 3).await;
+    let order_id = shop.checkout(&cy, "cy-2").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(shop.available(&item).await, 1);
+    shop.stack.child.kill().unwrap();
+    shop.stack.child.wait().unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    shop.stack.restart_without(&[]).await;
+    let cancelled = shop
+        .eventually(&cy, &order_id, |o| status(o) == "CANCELLED")
+        .await;
+    assert_eq!(
+        cancelled["statusHistory"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()["cause"],
+        "payment timeout"
+    );
+    shop.eventually_available(&item, 4).await;
 }
 
 /// Acceptance 3: forged, stale and replayed callbacks change nothing.

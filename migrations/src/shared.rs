@@ -2,6 +2,19 @@
 
 use sea_orm_migration::prelude::*;
 
+/// A money column: exact decimal, four places (amounts are rounded to the currency on use).
+pub fn money(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col).decimal_len(19, 4).not_null().to_owned()
+}
+
+/// A required point in time, in UTC.
+pub fn timestamp(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
+}
+
 #[derive(DeriveIden)]
 enum Outbox {
     Table,

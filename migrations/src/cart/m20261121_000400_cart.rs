@@ -1,5 +1,7 @@
 use sea_orm_migration::prelude::*;
 
+use crate::shared::timestamp;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -47,16 +49,8 @@ impl MigrationTrait for Migration {
                     // The cart version at which the coupon was applied, so clearing a checked-out
                     // version leaves a coupon applied afterwards alone.
                     .col(ColumnDef::new(Carts::CouponVersion).big_integer().null())
-                    .col(
-                        ColumnDef::new(Carts::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(Carts::UpdatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
+                    .col(timestamp(Carts::CreatedAt))
+                    .col(timestamp(Carts::UpdatedAt))
                     .to_owned(),
             )
             .await?;
@@ -75,16 +69,8 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(CartLines::Quantity).integer().not_null())
                     // The cart version at which this line last changed.
                     .col(ColumnDef::new(CartLines::Version).big_integer().not_null())
-                    .col(
-                        ColumnDef::new(CartLines::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(CartLines::UpdatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
+                    .col(timestamp(CartLines::CreatedAt))
+                    .col(timestamp(CartLines::UpdatedAt))
                     .foreign_key(
                         ForeignKey::create()
                             .from(CartLines::Table, CartLines::CartId)

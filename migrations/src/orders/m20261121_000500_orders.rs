@@ -1,5 +1,7 @@
 use sea_orm_migration::prelude::*;
 
+use crate::shared::{money, timestamp};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -56,10 +58,6 @@ enum OrderNumbers {
     LastNumber,
 }
 
-fn money(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).decimal_len(19, 4).not_null().to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -84,21 +82,9 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Orders::ShippingAddress).json().not_null())
                     .col(ColumnDef::new(Orders::CartId).uuid().not_null())
                     .col(ColumnDef::new(Orders::CartVersion).big_integer().not_null())
-                    .col(
-                        ColumnDef::new(Orders::PaymentDueAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(Orders::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(Orders::UpdatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
+                    .col(timestamp(Orders::PaymentDueAt))
+                    .col(timestamp(Orders::CreatedAt))
+                    .col(timestamp(Orders::UpdatedAt))
                     .to_owned(),
             )
             .await?;
@@ -202,11 +188,7 @@ impl MigrationTrait for Migration {
                             .string_len(400)
                             .not_null(),
                     )
-                    .col(
-                        ColumnDef::new(OrderTransitions::OccurredAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
+                    .col(timestamp(OrderTransitions::OccurredAt))
                     .to_owned(),
             )
             .await?;

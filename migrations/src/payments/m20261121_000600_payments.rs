@@ -1,5 +1,7 @@
 use sea_orm_migration::prelude::*;
 
+use crate::shared::{money, timestamp};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -46,17 +48,6 @@ enum CancelledOrders {
     Table,
     OrderId,
     CancelledAt,
-}
-
-fn money(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).decimal_len(19, 4).not_null().to_owned()
-}
-
-fn timestamp(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
 }
 
 #[async_trait::async_trait]

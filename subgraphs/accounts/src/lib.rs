@@ -26,7 +26,6 @@ pub use events::USER_REGISTERED;
 
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "accounts",
-    port_offset: 0,
     signs_tokens: true,
     migrate: |db| Migrator::up(db, None).boxed(),
     build: |runtime| build(runtime).boxed(),

@@ -27,7 +27,6 @@ use crate::service::Carts;
 
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "cart",
-    port_offset: 4,
     signs_tokens: false,
     migrate: |db| Migrator::up(db, None).boxed(),
     build: |runtime| build(runtime).boxed(),

@@ -22,7 +22,6 @@ pub use events::{PRODUCT_ARCHIVED, PRODUCT_CHANGED};
 
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "catalog",
-    port_offset: 1,
     signs_tokens: false,
     migrate: |db| Migrator::up(db, None).boxed(),
     build: |runtime| build(runtime).boxed(),

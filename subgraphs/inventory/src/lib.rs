@@ -22,7 +22,6 @@ use micromall_migrations::inventory::Migrator;
 
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "inventory",
-    port_offset: 3,
     signs_tokens: false,
     migrate: |db| Migrator::up(db, None).boxed(),
     build: |runtime| build(runtime).boxed(),

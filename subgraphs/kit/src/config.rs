@@ -354,21 +354,22 @@ impl Settings {
         if name == "sandbox" {
             return Some(format!("http://{}", self.sandbox_listen));
         }
-        let offset = PORT_TABLE.iter().position(|n| *n == name)?;
-        let host = match self.subgraph_host {
+        let addr = self.subgraph_addr(name)?;
+        // A subgraph bound to every interface is reached on loopback.
+        let host = match addr.ip() {
             IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
             ip => ip,
         };
-        let addr = SocketAddr::new(host, self.subgraph_port_base.saturating_add(offset as u16));
-        Some(format!("http://{addr}"))
+        Some(format!("http://{}", SocketAddr::new(host, addr.port())))
     }
 
     /// The address a subgraph listens on, from its position in the port table.
-    pub fn subgraph_addr(&self, port_offset: u16) -> SocketAddr {
-        SocketAddr::new(
+    pub fn subgraph_addr(&self, name: &str) -> Option<SocketAddr> {
+        let offset = PORT_TABLE.iter().position(|n| *n == name)?;
+        Some(SocketAddr::new(
             self.subgraph_host,
-            self.subgraph_port_base.saturating_add(port_offset),
-        )
+            self.subgraph_port_base.saturating_add(offset as u16),
+        ))
     }
 }
 
@@ -420,7 +421,10 @@ mod tests {
     #[test]
     fn defaults_serve_the_embedded_mode() {
         let s = Settings::load_from(None, env(&[])).unwrap();
-        assert_eq!(s.subgraph_addr(0).to_string(), "127.0.0.1:4001");
+        assert_eq!(
+            s.subgraph_addr("accounts").unwrap().to_string(),
+            "127.0.0.1:4001"
+        );
         assert_eq!(s.router_listen.to_string(), "127.0.0.1:4000");
         assert!(
             s.database_url_for("accounts", false)
@@ -440,7 +444,7 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(s.subgraph_addr(1).port(), 5002);
+        assert_eq!(s.subgraph_addr("catalog").unwrap().port(), 5002);
         assert_eq!(
             s.database_url_for("accounts", false),
             "postgres://x/accounts"

@@ -21,7 +21,6 @@ use crate::config::Settings;
 use crate::http::SERVICE_TOKEN_HEADER;
 
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A business refusal from an internal endpoint, or what a caller received.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,13 +138,8 @@ impl InternalClient {
         credentials: ServiceCredentials,
         settings: Arc<Settings>,
     ) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(CALL_TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .build()
-            .expect("an HTTP client with timeouts builds");
         Self {
-            http,
+            http: crate::http::outgoing_client(CALL_TIMEOUT),
             credentials,
             caller,
             settings,

@@ -25,9 +25,8 @@ use crate::http::{GraphqlEndpoint, health_routes, with_request_ids};
 
 /// A subgraph, as the launcher sees it.
 pub struct SubgraphDef {
+    /// Also its place in the port table (`config::PORT_TABLE`), which gives its port.
     pub name: &'static str,
-    /// Position in the port table: the subgraph listens on `MICROMALL_SUBGRAPH_PORT_BASE + offset`.
-    pub port_offset: u16,
     /// Whether it signs access tokens (only accounts).
     pub signs_tokens: bool,
     /// Brings its database schema up to date.
@@ -159,7 +158,11 @@ pub struct RunningSubgraph {
 impl PreparedSubgraph {
     /// Phase two: listen on the subgraph's port from the settings.
     pub async fn start(self) -> anyhow::Result<RunningSubgraph> {
-        let addr = self.runtime.settings.subgraph_addr(self.def.port_offset);
+        let addr = self
+            .runtime
+            .settings
+            .subgraph_addr(self.def.name)
+            .with_context(|| format!("{} has no place in the port table", self.def.name))?;
         self.start_on(addr).await
     }
 

@@ -24,7 +24,6 @@ use micromall_migrations::orders::Migrator;
 
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "orders",
-    port_offset: 5,
     signs_tokens: false,
     migrate: |db| Migrator::up(db, None).boxed(),
     build: |runtime| build(runtime).boxed(),

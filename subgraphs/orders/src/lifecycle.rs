@@ -80,13 +80,7 @@ impl Orders {
         to: OrderStatus,
         cause: &str,
     ) -> Result<Option<order::Model>, DbErr> {
-        if store::transition(txn, order_id, from, to, cause)
-            .await?
-            .is_none()
-        {
-            return Ok(None);
-        }
-        let Some(order) = store::order_by_id(txn, order_id).await? else {
+        let Some(order) = store::transition(txn, order_id, from, to, cause).await? else {
             return Ok(None);
         };
         let reference = events::OrderRef {

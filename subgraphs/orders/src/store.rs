@@ -94,15 +94,15 @@ pub async fn next_order_number(db: &impl ConnectionTrait) -> Result<String, DbEr
 }
 
 /// Moves an order to `to` if it is in one of `from` (a compare-and-set, safe under races),
-/// recording the transition. Returns whether it moved.
+/// recording the transition. Returns the order as it is now, if it moved.
 pub async fn transition(
     db: &impl ConnectionTrait,
     order_id: Uuid,
     from: &[OrderStatus],
     to: OrderStatus,
     cause: &str,
-) -> Result<Option<OrderStatus>, DbErr> {
-    let Some(current) = order_by_id(db, order_id).await? else {
+) -> Result<Option<order::Model>, DbErr> {
+    let Some(mut current) = order_by_id(db, order_id).await? else {
         return Ok(None);
     };
     let Some(from_status) = OrderStatus::parse(&current.status) else {
@@ -127,7 +127,9 @@ pub async fn transition(
         return Ok(None);
     }
     record_transition(db, order_id, Some(from_status), to, cause, now).await?;
-    Ok(Some(from_status))
+    current.status = to.as_str().to_owned();
+    current.updated_at = now;
+    Ok(Some(current))
 }
 
 pub async fn record_transition(

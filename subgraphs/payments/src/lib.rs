@@ -29,7 +29,6 @@ pub use callbacks::Applied;
 
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "payments",
-    port_offset: 6,
     signs_tokens: false,
     migrate: |db| Migrator::up(db, None).boxed(),
     build: |runtime| build(runtime).boxed(),

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::entity::payment;
 use crate::provider::{ChargeRequest, ChargeStarted};
-use crate::service::{Outcome, Payments, not_found, payment_by_id, payments_of_orders};
+use crate::service::{Outcome, Payments, not_found, payment_by_id};
 use crate::status::PaymentStatus;
 
 const OPERATION: &str = "pay";
@@ -160,18 +160,11 @@ impl Payments {
         if order.customer_id != customer {
             return Ok(Err(not_found(&["input", "orderId"])));
         }
-        let active = payments_of_orders(&self.db, &[order_id])
-            .await?
-            .iter()
-            .any(|p| PaymentStatus::parse(&p.status).is_some_and(PaymentStatus::is_active));
         if order.status != "PENDING_PAYMENT" {
             return Ok(Err(invalid_state(&format!(
                 "an order that is {} cannot be paid",
                 order.status
             ))));
-        }
-        if active {
-            return Ok(Err(already_in_progress()));
         }
         let now = Utc::now();
         let payment = payment::Model {
@@ -207,7 +200,7 @@ impl Payments {
         .await;
         match inserted {
             Ok(_) => {}
-            // Another payment for the order started at the same moment.
+            // The order already has a payment in flight or holding money (a unique index).
             Err(err) if is_unique_violation(&err) => return Ok(Err(already_in_progress())),
             Err(err) => return Err(err.into()),
         }

@@ -39,17 +39,6 @@ impl PaymentStatus {
         })
     }
 
-    /// Whether the payment is in flight or holds money: an order has at most one such.
-    pub fn is_active(self) -> bool {
-        matches!(
-            self,
-            PaymentStatus::Pending
-                | PaymentStatus::Authorized
-                | PaymentStatus::Captured
-                | PaymentStatus::PartiallyRefunded
-        )
-    }
-
     /// Whether money was taken and not all of it went back.
     pub fn holds_money(self) -> bool {
         matches!(

@@ -21,7 +21,6 @@ use crate::engine::SearchEngine;
 
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "search",
-    port_offset: 2,
     signs_tokens: false,
     migrate: |db| Migrator::up(db, None).boxed(),
     build: |runtime| build(runtime).boxed(),

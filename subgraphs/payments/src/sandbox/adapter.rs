@@ -27,13 +27,8 @@ pub struct SandboxProvider {
 
 impl SandboxProvider {
     pub fn new(base_url: String, secret: Vec<u8>, callback_url: String) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .connect_timeout(Duration::from_secs(2))
-            .build()
-            .expect("an HTTP client with timeouts builds");
         Self {
-            http,
+            http: micromall_kit::http::outgoing_client(Duration::from_secs(10)),
             base_url,
             secret,
             callback_url,

@@ -80,10 +80,7 @@ pub async fn serve(
         behaviour,
         charges: Mutex::default(),
         refunds: Mutex::default(),
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .build()
-            .expect("an HTTP client with timeouts builds"),
+        http: micromall_kit::http::outgoing_client(Duration::from_secs(5)),
         shutdown: shutdown.clone(),
     });
     let app = Router::new()

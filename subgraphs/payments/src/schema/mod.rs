@@ -1,11 +1,13 @@
 //! The payments GraphQL schema: `Payment`, `Order.payments`, `payOrder`, `refundPayment`.
 
+mod loaders;
 mod mutation;
 mod query;
 mod types;
 
 use std::sync::Arc;
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{EmptySubscription, Schema};
 use micromall_kit::graphql::schema_builder;
 
@@ -19,7 +21,12 @@ pub type PaymentsSchema = Schema<Query, Mutation, EmptySubscription>;
 pub fn build(payments: Option<Arc<Payments>>) -> PaymentsSchema {
     let mut builder = schema_builder(Query, Mutation);
     if let Some(payments) = payments {
-        builder = builder.data(payments);
+        builder = builder
+            .data(DataLoader::new(
+                loaders::PaymentsOfOrder(payments.db.clone()),
+                tokio::spawn,
+            ))
+            .data(payments);
     }
     builder.finish()
 }

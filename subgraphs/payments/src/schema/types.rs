@@ -1,15 +1,15 @@
-use std::sync::Arc;
-
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use micromall_kit::UserError;
 use micromall_kit::graphql::viewer;
 use micromall_kit::money::Money;
-use micromall_kit::{ApiError, UserError};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use super::loaders::PaymentsOfOrder;
 use crate::entity::payment;
-use crate::service::{Payments, may_see, payments_of_orders};
+use crate::service::may_see;
 use crate::status::PaymentStatus;
 
 pub struct Payment(pub payment::Model);
@@ -68,11 +68,12 @@ impl Order {
 
     /// Every payment attempt for the order, oldest first (only those the viewer may see).
     async fn payments(&self, ctx: &Context<'_>) -> Result<Vec<Payment>> {
-        let payments = ctx.data_unchecked::<Arc<Payments>>();
         let viewer = viewer(ctx);
-        let rows = payments_of_orders(&payments.db, &[self.id])
-            .await
-            .map_err(ApiError::from)?;
+        let rows = ctx
+            .data_unchecked::<DataLoader<PaymentsOfOrder>>()
+            .load_one(self.id)
+            .await?
+            .unwrap_or_default();
         Ok(rows
             .into_iter()
             .filter(|p| may_see(viewer, p))
