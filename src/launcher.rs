@@ -8,14 +8,20 @@ use micromall_kit::{SubgraphDef, db};
 use std::sync::Arc;
 
 use micromall_router::compose::SubgraphSdl;
-use micromall_router::{Router, RouterConfig, Supergraph};
+use micromall_router::{Router, Supergraph};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 use crate::{compose_cmd, demo, router_cmd, subgraphs};
 
 /// Everything in one process: every subgraph on its port, until SIGINT/SIGTERM.
+///
+/// On a signal the router stops first and drains the operations in flight; only then do
+/// the subgraphs behind it (and the payment sandbox) stop, so no accepted operation finds
+/// its subgraphs gone.
 pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
-    let platform = Platform::new(settings, shutdown_on_signal()).await?;
+    let stop_requested = shutdown_on_signal();
+    let platform = Platform::new(settings, CancellationToken::new()).await?;
     let sandbox = start_sandbox(&platform.settings, platform.shutdown.clone()).await?;
     // Prepare every subgraph before starting any, so events published at start-up find
     // their consumers subscribed.
@@ -45,11 +51,18 @@ pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
     for subgraph in &running {
         tracing::info!(subgraph = subgraph.name, url = %subgraph.graphql_url(), "ready");
     }
-    let router = start_router(&platform, &running).await?;
-    let routed = wait_all(running).await;
-    router.await.context("router task panicked")??;
+    let router = start_router(&platform, &running, stop_requested).await;
+    let drained = match router {
+        Ok(router) => router
+            .await
+            .context("router task panicked")
+            .and_then(|r| r.context("the router failed")),
+        Err(err) => Err(err),
+    };
+    platform.shutdown.cancel();
+    let stopped = wait_all(running).await;
     sandbox.await.context("payment sandbox panicked")??;
-    routed
+    drained.and(stopped)
 }
 
 /// The payment sandbox (a pretend third-party processor) on `MICROMALL_SANDBOX_LISTEN`.
@@ -90,6 +103,7 @@ pub async fn run_sandbox(settings: Settings) -> anyhow::Result<()> {
 async fn start_router(
     platform: &Platform,
     running: &[RunningSubgraph],
+    shutdown: CancellationToken,
 ) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
     let subgraphs: Vec<SubgraphSdl> = running
         .iter()
@@ -105,7 +119,7 @@ async fn start_router(
     let settings = &platform.settings;
     let router = Router::new(
         supergraph,
-        RouterConfig::default(),
+        router_cmd::router_config(settings),
         Some(router_cmd::authenticator(settings)?),
     );
     let listener = TcpListener::bind(settings.router_listen)
@@ -115,7 +129,7 @@ async fn start_router(
     Ok(tokio::spawn(micromall_router::http::serve(
         listener,
         Arc::new(router),
-        platform.shutdown.clone(),
+        shutdown,
     )))
 }
 

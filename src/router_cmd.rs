@@ -5,9 +5,11 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use micromall_kit::auth::{Keys, TokenVerifier};
-use micromall_kit::config::Settings;
+use micromall_kit::config::{self, Settings};
 use micromall_kit::platform::shutdown_on_signal;
 use micromall_router::pipeline::authorization::Identity;
+use micromall_router::pipeline::cost::{CostLimits, CostMode};
+use micromall_router::pipeline::limits::Limits;
 use micromall_router::{Authenticator, Router, RouterConfig, Supergraph};
 use reqwest::header::HeaderMap;
 use tokio::net::TcpListener;
@@ -49,6 +51,34 @@ pub fn load_supergraph(path: &Path) -> anyhow::Result<Supergraph> {
         .with_context(|| format!("cannot load the supergraph {}", path.display()))
 }
 
+/// The router's configuration from Micromall's settings (`[router]`, `MICROMALL_ROUTER_*`).
+pub fn router_config(settings: &Settings) -> RouterConfig {
+    let router = &settings.router;
+    RouterConfig {
+        limits: Limits {
+            max_depth: router.max_depth,
+            max_aliases: router.max_aliases,
+            max_query_bytes: router.max_query_bytes,
+            max_fields: router.max_fields,
+        },
+        cost: CostLimits {
+            mode: match router.cost_mode {
+                config::CostMode::Enforce => CostMode::Enforce,
+                config::CostMode::Measure => CostMode::Measure,
+                config::CostMode::Off => CostMode::Off,
+            },
+            max: router.max_cost,
+            list_size: router.list_size,
+        },
+        subgraph_timeout: router.subgraph_timeout,
+        max_subgraph_response_bytes: router.max_subgraph_response_bytes,
+        document_cache_bytes: router.document_cache_bytes,
+        plan_cache_bytes: router.plan_cache_bytes,
+        introspection: router.introspection,
+        max_body_bytes: settings.max_body_bytes,
+    }
+}
+
 pub fn authenticator(settings: &Settings) -> anyhow::Result<Arc<dyn Authenticator>> {
     let keys = Keys::load(settings, false)?;
     Ok(Arc::new(JwtAuthenticator(keys.verifier(settings)?)))
@@ -65,7 +95,7 @@ pub async fn run(
     let supergraph = load_supergraph(path)?;
     let router = Router::new(
         supergraph,
-        RouterConfig::default(),
+        router_config(&settings),
         Some(authenticator(&settings)?),
     );
     match action {

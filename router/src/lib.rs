@@ -15,5 +15,7 @@ pub mod pipeline;
 pub mod planner;
 pub mod service;
 
-pub use service::{Authenticator, GraphqlRequest, GraphqlResponse, Router, RouterConfig};
+pub use service::{
+    Authenticator, CacheStats, GraphqlRequest, GraphqlResponse, Router, RouterConfig,
+};
 pub mod http;

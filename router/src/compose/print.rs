@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use apollo_compiler::Name;
 
 use super::merge::{JoinField, MType, Merged};
-use super::subgraph::{Kind, ParsedSubgraph, is_auth_directive};
+use super::subgraph::{Kind, ParsedSubgraph, is_auth_directive, is_demand_directive};
 
 const JOIN_DEFINITIONS: &str = r#"directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
 
@@ -68,9 +68,12 @@ pub fn print(subgraphs: &[ParsedSubgraph], merged: &Merged) -> String {
     let uses = |pred: &dyn Fn(&str) -> bool| {
         merged.types.values().any(|t| {
             t.kept.iter().any(|d| pred(&d.name))
-                || t.fields
-                    .values()
-                    .any(|f| f.kept.iter().any(|d| pred(&d.name)))
+                || t.fields.values().any(|f| {
+                    f.kept.iter().any(|d| pred(&d.name))
+                        || f.args
+                            .iter()
+                            .any(|a| a.directives.iter().any(|d| pred(&d.name)))
+                })
         })
     };
     let inaccessible = merged.types.values().any(|t| {
@@ -105,6 +108,10 @@ pub fn print(subgraphs: &[ParsedSubgraph], merged: &Merged) -> String {
             "  @link(url: \"https://specs.apollo.dev/{a}/v0.1\", for: SECURITY)"
         );
     }
+    let demand = uses(&is_demand_directive);
+    if demand {
+        out.push_str("  @link(url: \"https://specs.apollo.dev/cost/v0.1\", import: [\"@cost\", \"@listSize\"])\n");
+    }
     out.push_str("{\n  query: Query\n");
     for (root, field) in [("Mutation", "mutation"), ("Subscription", "subscription")] {
         if merged.types.contains_key(root) {
@@ -125,10 +132,17 @@ pub fn print(subgraphs: &[ParsedSubgraph], merged: &Merged) -> String {
             _ => out.push_str("directive @policy(policies: [[policy__Policy!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\nscalar policy__Policy\n\n"),
         }
     }
+    if demand {
+        out.push_str("directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR\n\n");
+        out.push_str("directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION\n\n");
+    }
     let mut composed_seen: Vec<String> = Vec::new();
     for s in subgraphs {
         for d in &s.composed {
-            if is_auth_directive(&d.name) || composed_seen.contains(&d.name.to_string()) {
+            if is_auth_directive(&d.name)
+                || is_demand_directive(&d.name)
+                || composed_seen.contains(&d.name.to_string())
+            {
                 continue;
             }
             composed_seen.push(d.name.to_string());

@@ -265,7 +265,9 @@ pub fn parse(name: &str, url: &str, sdl: &str) -> Result<ParsedSubgraph, Composi
     subgraph.composed = directive_definitions
         .into_iter()
         .filter(|d| {
-            compose_names.iter().any(|n| n == d.name.as_str()) || is_auth_directive(&d.name)
+            compose_names.iter().any(|n| n == d.name.as_str())
+                || is_auth_directive(&d.name)
+                || is_demand_directive(&d.name)
         })
         .collect();
     Ok(subgraph)
@@ -289,6 +291,12 @@ fn is_federation_type(name: &str) -> bool {
 
 pub fn is_auth_directive(name: &str) -> bool {
     matches!(name, "authenticated" | "requiresScopes" | "policy")
+}
+
+/// Demand control (`@cost`, `@listSize`): imported from federation or defined by the
+/// subgraph under these names, they reach the supergraph under the cost spec's names.
+pub fn is_demand_directive(name: &str) -> bool {
+    matches!(name, "cost" | "listSize")
 }
 
 fn fed_names(document: &ast::Document) -> FedNames {
@@ -400,19 +408,24 @@ fn read_type_directives(
             ty.interface_object = true;
         } else if fed.is(&d.name, "inaccessible") {
             ty.inaccessible = true;
-        } else if fed.is(&d.name, "tag") {
-            ty.kept.push(tag_directive(d));
-        } else if keep(d, composed) {
-            ty.kept.push(d.clone());
+        } else if let Some(d) = kept(d, fed, composed) {
+            ty.kept.push(d);
         }
     }
 }
 
-fn tag_directive(d: &Node<Directive>) -> Node<Directive> {
-    Node::new(Directive {
-        name: Name::new_unchecked("tag"),
-        arguments: d.arguments.clone(),
-    })
+/// The directive as the supergraph keeps it, if it does: federation's `@tag`, `@cost` and
+/// `@listSize` under their spec names; auth, `@deprecated` and composed directives as they are.
+fn kept(d: &Node<Directive>, fed: &FedNames, composed: &[String]) -> Option<Node<Directive>> {
+    for spec in ["tag", "cost", "listSize"] {
+        if fed.is(&d.name, spec) || (is_demand_directive(spec) && d.name == spec) {
+            return Some(Node::new(Directive {
+                name: Name::new_unchecked(spec),
+                arguments: d.arguments.clone(),
+            }));
+        }
+    }
+    keep(d, composed).then(|| d.clone())
 }
 
 fn read_fields(
@@ -446,7 +459,7 @@ fn read_fields(
                                     arguments: Vec::new(),
                                 }))
                             } else {
-                                keep(d, composed).then(|| d.clone())
+                                kept(d, fed, composed)
                             }
                         })
                         .collect(),
@@ -467,10 +480,8 @@ fn read_fields(
                 field.shareable = true;
             } else if fed.is(&d.name, "inaccessible") {
                 field.inaccessible = true;
-            } else if fed.is(&d.name, "tag") {
-                field.kept.push(tag_directive(d));
-            } else if keep(d, composed) {
-                field.kept.push(d.clone());
+            } else if let Some(d) = kept(d, fed, composed) {
+                field.kept.push(d);
             }
         }
         if f.name.as_str() == "_entities" || f.name.as_str() == "_service" {
@@ -494,10 +505,8 @@ fn read_values(
         for d in v.directives.iter() {
             if fed.is(&d.name, "inaccessible") {
                 value.inaccessible = true;
-            } else if fed.is(&d.name, "tag") {
-                value.kept.push(tag_directive(d));
-            } else if keep(d, composed) {
-                value.kept.push(d.clone());
+            } else if let Some(d) = kept(d, fed, composed) {
+                value.kept.push(d);
             }
         }
         ty.values.insert(v.value.clone(), value);
@@ -520,10 +529,8 @@ fn read_inputs(
         for d in f.directives.iter() {
             if fed.is(&d.name, "inaccessible") {
                 field.inaccessible = true;
-            } else if fed.is(&d.name, "tag") {
-                field.kept.push(tag_directive(d));
-            } else if keep(d, composed) {
-                field.kept.push(d.clone());
+            } else if let Some(d) = kept(d, fed, composed) {
+                field.kept.push(d);
             }
         }
         ty.fields.insert(f.name.clone(), field);

@@ -8,6 +8,8 @@ use serde_json::{Map, Value};
 #[derive(Clone)]
 pub struct SubgraphClient {
     http: reqwest::Client,
+    /// Largest response read; a larger one is dropped as soon as it grows past this.
+    max_response_bytes: usize,
 }
 
 /// One subgraph call.
@@ -29,13 +31,12 @@ pub enum FetchError {
     Status(u16),
     #[error("answered with something that is not a GraphQL response")]
     Malformed,
+    #[error("answered with more than {0} bytes")]
+    TooLarge(usize),
 }
 
-/// Largest subgraph response accepted, in bytes.
-const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
-
 impl SubgraphClient {
-    pub fn new(timeout: Duration) -> Self {
+    pub fn new(timeout: Duration, max_response_bytes: usize) -> Self {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(2))
@@ -44,7 +45,10 @@ impl SubgraphClient {
             .tcp_nodelay(true)
             .build()
             .unwrap_or_default();
-        Self { http }
+        Self {
+            http,
+            max_response_bytes,
+        }
     }
 
     pub async fn send(&self, request: SubgraphRequest<'_>) -> Result<Value, FetchError> {
@@ -69,24 +73,9 @@ impl SubgraphClient {
         for (name, value) in request.headers {
             builder = builder.header(name, value);
         }
-        let response = builder.send().await.map_err(|e| {
-            if e.is_timeout() {
-                FetchError::Timeout
-            } else {
-                FetchError::Unreachable
-            }
-        })?;
+        let response = builder.send().await.map_err(transport_error)?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| {
-            if e.is_timeout() {
-                FetchError::Timeout
-            } else {
-                FetchError::Unreachable
-            }
-        })?;
-        if bytes.len() > MAX_RESPONSE_BYTES {
-            return Err(FetchError::Malformed);
-        }
+        let bytes = self.read_capped(response).await?;
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(value)
                 if value.is_object()
@@ -97,5 +86,36 @@ impl SubgraphClient {
             _ if !status.is_success() => Err(FetchError::Status(status.as_u16())),
             _ => Err(FetchError::Malformed),
         }
+    }
+}
+
+impl SubgraphClient {
+    /// Reads the body chunk by chunk, giving up as soon as it passes the cap: a subgraph
+    /// answering gigabytes must not make the router hold them.
+    async fn read_capped(&self, mut response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+        let cap = self.max_response_bytes;
+        if response
+            .content_length()
+            .is_some_and(|announced| announced > cap as u64)
+        {
+            return Err(FetchError::TooLarge(cap));
+        }
+        let mut body =
+            Vec::with_capacity(response.content_length().map_or(0, |n| n as usize).min(cap));
+        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+            if body.len() + chunk.len() > cap {
+                return Err(FetchError::TooLarge(cap));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
+fn transport_error(error: reqwest::Error) -> FetchError {
+    if error.is_timeout() {
+        FetchError::Timeout
+    } else {
+        FetchError::Unreachable
     }
 }

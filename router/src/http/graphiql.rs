@@ -20,9 +20,11 @@ const PAGE: &str = r#"<!doctype html>
 <script src="/graphql/assets/react-dom.min.js"></script>
 <script src="/graphql/assets/graphiql.min.js"></script>
 <script>
+  // Headers (the bearer token) are not kept in the browser's storage: a shared or stolen
+  // browser profile must not hold an admin's token.
   const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
   ReactDOM.createRoot(document.getElementById("graphiql")).render(
-    React.createElement(GraphiQL, { fetcher, shouldPersistHeaders: true, defaultEditorToolsVisibility: true })
+    React.createElement(GraphiQL, { fetcher, shouldPersistHeaders: false, defaultEditorToolsVisibility: true })
   );
 </script>
 </body>

@@ -19,8 +19,6 @@ use tokio_util::sync::CancellationToken;
 use crate::service::{GraphqlRequest, GraphqlResponse, Router};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
-/// Largest accepted request body.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Request headers passed on to subgraphs.
 const FORWARDED: [&str; 4] = ["authorization", "x-request-id", "traceparent", "tracestate"];
 
@@ -51,13 +49,14 @@ pub async fn serve(
 
 async fn graphql_post(State(router): State<Arc<Router>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await {
+    let limit = router.config().max_body_bytes;
+    let bytes = match axum::body::to_bytes(Body::new(body), limit).await {
         Ok(bytes) => bytes,
         Err(_) => {
             return plain_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE",
-                &format!("request body is larger than {MAX_BODY_BYTES} bytes"),
+                &format!("request body is larger than {limit} bytes"),
             );
         }
     };

@@ -161,7 +161,9 @@ pub fn normalize_within_limits(
         &coerced.document,
         operation,
         &coerced.variables,
-    );
+        limits.max_fields,
+    )
+    .map_err(|e| RequestError::new("GRAPHQL_VALIDATION_FAILED", e.to_string()))?;
     let depth = limits::depth(&normalized.selection);
     if depth > limits.max_depth {
         return Err(RequestError::new(

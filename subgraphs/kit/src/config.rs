@@ -67,6 +67,93 @@ pub struct Settings {
     /// Fault injection for crash tests: abort the process right after a transaction that
     /// wrote an event with this subject commits, before the event is delivered.
     pub fault_abort_after_commit: Option<String>,
+    /// The router's limits, caches and schema exposure (`[router]`).
+    pub router: RouterSettings,
+}
+
+/// What the router lets a request cost, and what it keeps.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RouterSettings {
+    /// Deepest field nesting of an operation.
+    pub max_depth: usize,
+    /// Most aliases in an operation.
+    pub max_aliases: usize,
+    /// Largest query text, in bytes.
+    pub max_query_bytes: usize,
+    /// Most fields an operation may have once its fragments are expanded.
+    pub max_fields: usize,
+    /// `enforce` (refuse over `max_cost`), `measure` (report only) or `off`.
+    pub cost_mode: CostMode,
+    /// Highest estimated cost an operation may have.
+    pub max_cost: u64,
+    /// Items assumed for a list that no argument or `@listSize` bounds.
+    pub list_size: u64,
+    /// Memory for validated documents and for query plans, in bytes.
+    pub document_cache_bytes: u64,
+    pub plan_cache_bytes: u64,
+    /// Whether `__schema` / `__type` are answered (switch off in production).
+    pub introspection: bool,
+    /// Largest subgraph response read, in bytes.
+    pub max_subgraph_response_bytes: usize,
+    /// Longest a subgraph call may take.
+    #[serde(with = "humantime_serde_compat")]
+    pub subgraph_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CostMode {
+    Enforce,
+    Measure,
+    Off,
+}
+
+impl Default for RouterSettings {
+    fn default() -> Self {
+        Self {
+            max_depth: 15,
+            max_aliases: 100,
+            max_query_bytes: 64 * 1024,
+            max_fields: 5_000,
+            cost_mode: CostMode::Enforce,
+            max_cost: 25_000,
+            list_size: 10,
+            document_cache_bytes: 64 * 1024 * 1024,
+            plan_cache_bytes: 128 * 1024 * 1024,
+            introspection: true,
+            max_subgraph_response_bytes: 16 * 1024 * 1024,
+            subgraph_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RouterSettings {
+    fn apply_env(&mut self, key: &str, value: &str) -> Result<bool, String> {
+        match key {
+            "MAX_DEPTH" => self.max_depth = positive(value)?,
+            "MAX_ALIASES" => self.max_aliases = parse(value)?,
+            "MAX_QUERY_BYTES" => self.max_query_bytes = positive(value)?,
+            "MAX_FIELDS" => self.max_fields = positive(value)?,
+            "COST_MODE" => {
+                self.cost_mode = match value.trim() {
+                    "enforce" => CostMode::Enforce,
+                    "measure" => CostMode::Measure,
+                    "off" => CostMode::Off,
+                    other => return Err(format!("`{other}` is not enforce, measure or off")),
+                }
+            }
+            "MAX_COST" => self.max_cost = positive(value)?,
+            "LIST_SIZE" => self.list_size = parse(value)?,
+            "DOCUMENT_CACHE_BYTES" => self.document_cache_bytes = parse(value)?,
+            "PLAN_CACHE_BYTES" => self.plan_cache_bytes = parse(value)?,
+            "INTROSPECTION" => self.introspection = parse_bool(value)?,
+            "MAX_SUBGRAPH_RESPONSE_BYTES" => self.max_subgraph_response_bytes = positive(value)?,
+            "SUBGRAPH_TIMEOUT" => self.subgraph_timeout = parse_duration(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
 }
 
 /// Where each subgraph sits in the port table (architecture.md): its offset from the base.
@@ -179,6 +266,7 @@ impl Default for Settings {
             sandbox_listen: SocketAddr::from(([127, 0, 0, 1], 4099)),
             sandbox_callback_delay: Duration::from_millis(100),
             fault_abort_after_commit: None,
+            router: RouterSettings::default(),
         }
     }
 }
@@ -232,6 +320,11 @@ impl Settings {
             message,
         };
         let some = |v: &str| (!v.is_empty()).then(|| v.to_owned());
+        if let Some(key) = name.strip_prefix("MICROMALL_ROUTER_")
+            && self.router.apply_env(key, value).map_err(bad)?
+        {
+            return Ok(());
+        }
         match name {
             "MICROMALL_DATA_DIR" => self.data_dir = PathBuf::from(value),
             "MICROMALL_SUBGRAPH_HOST" => self.subgraph_host = parse(value).map_err(bad)?,
@@ -380,6 +473,18 @@ where
     value.trim().parse().map_err(|e: T::Err| e.to_string())
 }
 
+/// A number that must be at least 1 (a limit of zero would refuse everything).
+fn positive<T: std::str::FromStr + PartialOrd + From<u8>>(value: &str) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    let n: T = parse(value)?;
+    if n < T::from(1) {
+        return Err("must be at least 1".into());
+    }
+    Ok(n)
+}
+
 fn parse_bool(value: &str) -> Result<bool, String> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
@@ -465,6 +570,32 @@ mod tests {
         assert!(err.contains("MICROMALL_SUBGRAPH_PORT_BASE"), "{err}");
         let err = Settings::load_from(None, env(&[("MICROMALL_DEMO_DATA", "maybe")])).unwrap_err();
         assert!(err.to_string().contains("MICROMALL_DEMO_DATA"));
+    }
+
+    #[test]
+    fn router_limits_come_from_their_section_or_the_environment() {
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("MICROMALL_ROUTER_MAX_COST", "500"),
+                ("MICROMALL_ROUTER_COST_MODE", "measure"),
+                ("MICROMALL_ROUTER_INTROSPECTION", "off"),
+                ("MICROMALL_ROUTER_LISTEN", "127.0.0.1:5000"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.router.max_cost, 500);
+        assert_eq!(s.router.cost_mode, CostMode::Measure);
+        assert!(!s.router.introspection);
+        assert_eq!(s.router_listen.port(), 5000);
+        let err = Settings::load_from(None, env(&[("MICROMALL_ROUTER_MAX_FIELDS", "0")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("MICROMALL_ROUTER_MAX_FIELDS"), "{err}");
+        let err = Settings::load_from(None, env(&[("MICROMALL_ROUTER_COST_MODE", "yolo")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("enforce, measure or off"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! What every subgraph schema shares: federation, limits, and the auth directives the router
-//! enforces (`@authenticated`, `@policy`; `@requiresScopes` is built into async-graphql).
+//! What every subgraph schema shares: federation, limits, the auth directives the router
+//! enforces (`@authenticated`, `@policy`; `@requiresScopes` is built into async-graphql) and
+//! the demand-control directive it estimates costs with (`@listSize`).
 
 use std::sync::LazyLock;
 
@@ -9,11 +10,33 @@ use crate::auth::{ClientAddr, Viewer};
 
 /// Deep enough for any real query of ours, shallow enough to stop recursive abuse.
 pub const MAX_DEPTH: usize = 16;
-pub const MAX_COMPLEXITY: usize = 5_000;
+/// Fields a request may resolve, a paged list counting its fields once per item asked for
+/// (`paged_complexity`): the router refuses costly operations first; this is the subgraph's
+/// own guard for whoever reaches it directly.
+pub const MAX_COMPLEXITY: usize = 20_000;
+
+/// Items a page holds when the client does not say (`first`'s default) and at most.
+pub const PAGE_DEFAULT: i32 = 20;
+pub const PAGE_MAX: i32 = 100;
 
 /// `@authenticated`: the field needs a signed-in caller.
 #[TypeDirective(location = "FieldDefinition", location = "Object")]
 pub fn authenticated() {}
+
+/// `@listSize`: how many items a list field returns, read by the router's cost estimate.
+#[TypeDirective(name = "listSize", location = "FieldDefinition")]
+pub fn list_size(
+    assumed_size: Option<i32>,
+    slicing_arguments: Option<Vec<String>>,
+    sized_fields: Option<Vec<String>>,
+) {
+}
+
+/// Complexity of a connection field: what its items select, once per item asked for.
+pub fn paged_complexity(first: Option<i32>, child_complexity: usize) -> usize {
+    let items = first.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX) as usize;
+    items.saturating_mul(child_complexity.max(1))
+}
 
 /// A subgraph schema builder with federation and limits switched on.
 pub fn schema_builder<Q, M>(query: Q, mutation: M) -> SchemaBuilder<Q, M, EmptySubscription>

@@ -122,6 +122,14 @@ pub struct Query;
 
 #[Object]
 impl Query {
+    #[graphql(
+        directive = micromall_kit::graphql::list_size::apply(
+            None,
+            Some(vec!["first".into()]),
+            Some(vec!["edges".into(), "nodes".into()])
+        ),
+        complexity = "micromall_kit::graphql::paged_complexity(first, child_complexity)"
+    )]
     async fn search_products(
         &self,
         ctx: &Context<'_>,

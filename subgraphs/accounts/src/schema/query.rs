@@ -26,7 +26,15 @@ impl Query {
     }
 
     /// Users in sign-up order, optionally matching `query` in email or name.
-    #[graphql(requires_scopes = "users:manage")]
+    #[graphql(
+        requires_scopes = "users:manage",
+        directive = micromall_kit::graphql::list_size::apply(
+            None,
+            Some(vec!["first".into()]),
+            Some(vec!["edges".into(), "nodes".into()])
+        ),
+        complexity = "micromall_kit::graphql::paged_complexity(first, child_complexity)"
+    )]
     async fn users(
         &self,
         ctx: &Context<'_>,

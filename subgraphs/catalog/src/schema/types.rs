@@ -208,6 +208,14 @@ impl Category {
     }
 
     /// Shop-visible products of this category and its subcategories.
+    #[graphql(
+        directive = micromall_kit::graphql::list_size::apply(
+            None,
+            Some(vec!["first".into()]),
+            Some(vec!["edges".into(), "nodes".into()])
+        ),
+        complexity = "micromall_kit::graphql::paged_complexity(first, child_complexity)"
+    )]
     async fn products(
         &self,
         ctx: &Context<'_>,

@@ -28,7 +28,15 @@ impl Query {
     }
 
     /// Every order, newest first, optionally in one status.
-    #[graphql(requires_scopes = "orders:manage")]
+    #[graphql(
+        requires_scopes = "orders:manage",
+        directive = micromall_kit::graphql::list_size::apply(
+            None,
+            Some(vec!["first".into()]),
+            Some(vec!["edges".into(), "nodes".into()])
+        ),
+        complexity = "micromall_kit::graphql::paged_complexity(first, child_complexity)"
+    )]
     async fn orders(
         &self,
         ctx: &Context<'_>,

@@ -188,6 +188,14 @@ impl User {
     }
 
     /// Newest first. The user themself, or `orders:manage`; others get FORBIDDEN.
+    #[graphql(
+        directive = micromall_kit::graphql::list_size::apply(
+            None,
+            Some(vec!["first".into()]),
+            Some(vec!["edges".into(), "nodes".into()])
+        ),
+        complexity = "micromall_kit::graphql::paged_complexity(first, child_complexity)"
+    )]
     async fn orders(
         &self,
         ctx: &Context<'_>,
