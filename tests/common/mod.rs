@@ -103,6 +103,9 @@ fn spawn(data_dir: &std::path::Path, port_base: u16, env: &[(String, String)]) -
         )
         .env("MICROMALL_ADMIN_EMAIL", "boss@example.com")
         .env("MICROMALL_ADMIN_PASSWORD", "boss password 123")
+        // Every test customer registers from loopback, dozens at once.
+        .env("MICROMALL_REGISTER_PER_ADDRESS", "100000")
+        .env("MICROMALL_HASHING_QUEUE", "1000")
         .env_remove("DATABASE_URL")
         .env_remove("NATS_URL")
         .env_remove("REDIS_URL")
