@@ -8,7 +8,7 @@ use micromall_kit::{SubgraphDef, db};
 use std::sync::Arc;
 
 use micromall_router::compose::SubgraphSdl;
-use micromall_router::{Router, RouterConfig, Supergraph};
+use micromall_router::{Router, Supergraph};
 use tokio::net::TcpListener;
 
 use crate::{compose_cmd, demo, router_cmd, subgraphs};
@@ -105,7 +105,7 @@ async fn start_router(
     let settings = &platform.settings;
     let router = Router::new(
         supergraph,
-        RouterConfig::default(),
+        router_cmd::config(settings),
         Some(router_cmd::authenticator(settings)?),
     );
     let listener = TcpListener::bind(settings.router_listen)

@@ -49,6 +49,14 @@ pub fn load_supergraph(path: &Path) -> anyhow::Result<Supergraph> {
         .with_context(|| format!("cannot load the supergraph {}", path.display()))
 }
 
+/// The router's configuration from Micromall's settings.
+pub fn config(settings: &Settings) -> RouterConfig {
+    RouterConfig {
+        trusted_proxies: settings.security.router_trusted_proxies.networks().to_vec(),
+        ..RouterConfig::default()
+    }
+}
+
 pub fn authenticator(settings: &Settings) -> anyhow::Result<Arc<dyn Authenticator>> {
     let keys = Keys::load(settings, false)?;
     Ok(Arc::new(JwtAuthenticator(keys.verifier(settings)?)))
@@ -65,7 +73,7 @@ pub async fn run(
     let supergraph = load_supergraph(path)?;
     let router = Router::new(
         supergraph,
-        RouterConfig::default(),
+        config(&settings),
         Some(authenticator(&settings)?),
     );
     match action {

@@ -35,6 +35,9 @@ pub struct RouterConfig {
     pub plan_cache_size: u64,
     /// Whether `__schema`/`__type` are answered.
     pub introspection: bool,
+    /// Proxies in front of the router whose `X-Forwarded-For` entries are believed; empty
+    /// when the router is the edge (then a client's own address is the connection's).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for RouterConfig {
@@ -44,6 +47,7 @@ impl Default for RouterConfig {
             subgraph_timeout: Duration::from_secs(30),
             plan_cache_size: 10_000,
             introspection: true,
+            trusted_proxies: Vec::new(),
         }
     }
 }
