@@ -160,11 +160,11 @@ impl Resilient {
 #[async_trait]
 impl Counters for Resilient {
     async fn increment(&self, key: &str, window: Duration) -> anyhow::Result<u64> {
-        if !self.shared_is_down() {
-            if let Some(count) = self.settle(self.shared.increment(key, window).await) {
-                self.local.remember(key, count, window).await;
-                return Ok(count);
-            }
+        if !self.shared_is_down()
+            && let Some(count) = self.settle(self.shared.increment(key, window).await)
+        {
+            self.local.remember(key, count, window).await;
+            return Ok(count);
         }
         self.local.increment(key, window).await
     }
@@ -177,10 +177,10 @@ impl Counters for Resilient {
     }
 
     async fn get(&self, key: &str) -> anyhow::Result<u64> {
-        if !self.shared_is_down() {
-            if let Some(count) = self.settle(self.shared.get(key).await) {
-                return Ok(count);
-            }
+        if !self.shared_is_down()
+            && let Some(count) = self.settle(self.shared.get(key).await)
+        {
+            return Ok(count);
         }
         self.local.get(key).await
     }
