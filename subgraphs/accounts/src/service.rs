@@ -147,37 +147,38 @@ impl Accounts {
             return invalid();
         }
         let attempt = self.throttle.admit(&normalized, addr).await?;
-        let user = match store::user_by_email(&self.db, &normalized).await {
-            Ok(user) => user,
-            Err(err) => {
-                self.throttle.abandoned(attempt).await;
-                return Err(err.into());
-            }
-        };
-        let matches = match self
-            .passwords
-            .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
-            .await
-        {
-            Ok(matches) => matches,
-            Err(err) => {
-                self.throttle.abandoned(attempt).await;
-                return Err(err.into());
-            }
-        };
-        match user.filter(|_| matches) {
-            Some(user) => {
+        match self.check_password(&normalized, password).await {
+            Ok(Some(user)) => {
                 self.throttle.succeeded(attempt).await;
                 let txn = begin_write(&self.db).await?;
                 let session = self.open_session(&txn, user, Uuid::now_v7()).await?;
                 txn.commit().await?;
                 Ok(Ok(session))
             }
-            None => {
+            Ok(None) => {
                 self.throttle.failed(attempt);
                 invalid()
             }
+            // No verdict (a busy hasher, a database error): the attempt counts for nothing.
+            Err(err) => {
+                self.throttle.abandoned(attempt).await;
+                Err(err)
+            }
         }
+    }
+
+    /// The account, if `password` is its password; unknown emails take as long.
+    async fn check_password(
+        &self,
+        email_normalized: &str,
+        password: &str,
+    ) -> ApiResult<Option<user::Model>> {
+        let user = store::user_by_email(&self.db, email_normalized).await?;
+        let matches = self
+            .passwords
+            .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
+            .await?;
+        Ok(user.filter(|_| matches))
     }
 
     /// Rotates a refresh token. A token presented a second time is a sign of theft: the
