@@ -76,6 +76,7 @@ pub fn router_config(settings: &Settings) -> RouterConfig {
         plan_cache_bytes: router.plan_cache_bytes,
         introspection: router.introspection,
         max_body_bytes: settings.max_body_bytes,
+        trusted_proxies: settings.security.router_trusted_proxies.networks().to_vec(),
     }
 }
 

@@ -43,6 +43,9 @@ pub struct RouterConfig {
     pub introspection: bool,
     /// Largest request body accepted over HTTP, in bytes.
     pub max_body_bytes: usize,
+    /// Proxies in front of the router whose `X-Forwarded-For` entries are believed; empty
+    /// when the router is the edge (then a client's own address is the connection's).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for RouterConfig {
@@ -56,6 +59,7 @@ impl Default for RouterConfig {
             plan_cache_bytes: 128 * 1024 * 1024,
             introspection: true,
             max_body_bytes: 1024 * 1024,
+            trusted_proxies: Vec::new(),
         }
     }
 }

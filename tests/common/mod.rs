@@ -93,7 +93,17 @@ pub async fn start_with(env: &[(&str, &str)]) -> Stack {
 }
 
 fn spawn(data_dir: &std::path::Path, port_base: u16, env: &[(String, String)]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_micromall"))
+    command(data_dir, port_base, env)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start micromall")
+}
+
+/// `micromall` as a test starts it: its own data directory and ports, an admin, no servers.
+fn command(data_dir: &std::path::Path, port_base: u16, env: &[(String, String)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_micromall"));
+    command
         .env("MICROMALL_DATA_DIR", data_dir)
         .env("MICROMALL_SUBGRAPH_PORT_BASE", (port_base + 1).to_string())
         .env("MICROMALL_ROUTER_LISTEN", format!("127.0.0.1:{port_base}"))
@@ -103,14 +113,69 @@ fn spawn(data_dir: &std::path::Path, port_base: u16, env: &[(String, String)]) -
         )
         .env("MICROMALL_ADMIN_EMAIL", "boss@example.com")
         .env("MICROMALL_ADMIN_PASSWORD", "boss password 123")
+        // Every test customer registers from loopback, dozens at once.
+        .env("MICROMALL_REGISTER_PER_ADDRESS", "100000")
+        .env("MICROMALL_HASHING_QUEUE", "1000")
         .env_remove("DATABASE_URL")
         .env_remove("NATS_URL")
         .env_remove("REDIS_URL")
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    command
+}
+
+/// Runs `micromall <args>` on a fresh data directory and free ports until it exits (within a
+/// minute); returns whether it succeeded and everything it wrote.
+pub fn run_to_exit(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+    let data_dir =
+        std::env::temp_dir().join(format!("micromall-exit-{}", uuid::Uuid::now_v7().simple()));
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let mut command = command(&data_dir, free_port_base(12), &env);
+    let outcome = wait_for_exit(command.args(args));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    outcome
+}
+
+/// Runs `command` until it exits; returns whether it succeeded and everything it wrote
+/// (logs on stdout, the error on stderr).
+fn wait_for_exit(command: &mut Command) -> (bool, String) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
-        .expect("start micromall")
+        .expect("start micromall");
+    // Read while it runs: a full pipe would block it.
+    let readers = [
+        read_all(child.stdout.take().expect("piped stdout")),
+        read_all(child.stderr.take().expect("piped stderr")),
+    ];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for micromall") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("micromall was expected to exit but kept running");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let output: Vec<String> = readers
+        .into_iter()
+        .map(|r| r.join().unwrap_or_default())
+        .collect();
+    (status.success(), output.join("\n"))
+}
+
+fn read_all(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    })
 }
 
 impl Stack {
@@ -126,6 +191,21 @@ impl Stack {
         self.env.retain(|(k, _)| !without.contains(&k.as_str()));
         self.child = spawn(&self.data_dir, self.port_base, &self.env);
         assert!(self.wait_ready().await, "micromall exited during restart");
+    }
+
+    /// Stops the process and starts it on the same data and ports with `extra` settings on
+    /// top, expecting it to exit; returns whether it succeeded and its output. The stack is
+    /// left stopped (`restart_without(&[])` brings it back with its own settings).
+    pub fn run_to_exit_with(&mut self, extra: &[(&str, &str)]) -> (bool, String) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut env = self.env.clone();
+        env.extend(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        wait_for_exit(&mut command(&self.data_dir, self.port_base, &env))
     }
 
     /// Waits until the router and accounts answer; false if the process exited first.

@@ -16,8 +16,10 @@ cargo build --release --quiet --bin micromall --example checkout_load
 data=$(mktemp -d)
 export MICROMALL_DATA_DIR=$data MICROMALL_DEMO_DATA=0 RUST_LOG=error
 export MICROMALL_ADMIN_EMAIL=bench@example.com MICROMALL_ADMIN_PASSWORD='bench password 123'
-# Login throttling counts failures only; nothing here fails, but keep the address limit high.
+# Login throttling holds a slot per attempt in flight; keep the address limit high.
 export MICROMALL_LOGIN_ADDRESS_LOCK_AFTER=100000
+# Every simulated customer registers from this one machine, all at once.
+export MICROMALL_REGISTER_PER_ADDRESS=100000 MICROMALL_HASHING_QUEUE=100000
 if [ "$mode" = distributed ]; then
   : "${POSTGRES_URL:?set POSTGRES_URL (an admin connection)}" "${NATS_URL:?set NATS_URL}"
   run=bench$(date +%s)

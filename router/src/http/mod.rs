@@ -1,6 +1,7 @@
 //! The router over HTTP: `POST /graphql` (JSON), `GET /graphql` (queries, or GraphiQL for a
 //! browser), `GET /health`.
 
+mod forwarded;
 mod graphiql;
 
 use std::net::SocketAddr;
@@ -70,7 +71,11 @@ async fn graphql_post(State(router): State<Arc<Router>>, request: Request) -> Re
             );
         }
     };
-    let forwarded = forwarded_headers(&parts.headers, peer(&parts.extensions));
+    let forwarded = forwarded_headers(
+        &parts.headers,
+        peer(&parts.extensions),
+        &router.config().trusted_proxies,
+    );
     respond(&parts.headers, router.execute(request, &forwarded).await)
 }
 
@@ -131,7 +136,11 @@ async fn graphql_get(
         variables,
         extensions,
     };
-    let forwarded = forwarded_headers(headers, peer(request.extensions()));
+    let forwarded = forwarded_headers(
+        headers,
+        peer(request.extensions()),
+        &router.config().trusted_proxies,
+    );
     respond(headers, router.execute(graphql, &forwarded).await)
 }
 
@@ -153,7 +162,11 @@ fn peer(extensions: &axum::http::Extensions) -> Option<SocketAddr> {
     extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
 }
 
-fn forwarded_headers(headers: &HeaderMap, peer: Option<SocketAddr>) -> HeaderMap {
+fn forwarded_headers(
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    trusted_proxies: &[ipnet::IpNet],
+) -> HeaderMap {
     let mut out = HeaderMap::new();
     for name in FORWARDED {
         if let Some(value) = headers.get(name) {
@@ -165,21 +178,18 @@ fn forwarded_headers(headers: &HeaderMap, peer: Option<SocketAddr>) -> HeaderMap
             .unwrap_or(HeaderValue::from_static("-"))
     });
     out.insert("x-request-id", request_id);
-    // The client's address, for per-address limits in subgraphs.
-    let forwarded_for = match (
-        headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
-        peer,
-    ) {
-        (Some(chain), Some(peer)) => format!("{chain}, {}", peer.ip()),
-        (Some(chain), None) => chain.to_owned(),
-        (None, Some(peer)) => peer.ip().to_string(),
-        (None, None) => String::new(),
-    };
-    if let (false, Ok(value)) = (
-        forwarded_for.is_empty(),
-        HeaderValue::from_str(&forwarded_for),
-    ) {
-        out.insert("x-forwarded-for", value);
+    // The client's address, for per-address limits in subgraphs: resolved here, sent alone,
+    // never the chain the client wrote.
+    if let Some(peer) = peer {
+        let chain: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let client = forwarded::client_address(peer.ip(), chain.into_iter(), trusted_proxies);
+        if let Ok(value) = HeaderValue::from_str(&client.to_string()) {
+            out.insert("x-forwarded-for", value);
+        }
     }
     out
 }

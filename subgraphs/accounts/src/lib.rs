@@ -37,11 +37,15 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
     let accounts = Arc::new(Accounts {
         db: runtime.db.clone(),
         outbox: runtime.outbox.clone(),
-        passwords: password::Passwords::new()?,
+        passwords: password::Passwords::new(&runtime.settings.accounts)?,
         issuer: runtime.keys.issuer(&runtime.settings)?,
         throttle: throttle::LoginThrottle::new(
             runtime.counters.clone(),
             runtime.settings.login.clone(),
+        ),
+        registrations: throttle::RegistrationThrottle::new(
+            runtime.counters.clone(),
+            &runtime.settings.accounts,
         ),
         refresh_ttl: runtime.settings.jwt.refresh_ttl,
         roles,

@@ -1,7 +1,10 @@
-//! Argon2id password hashing off the async runtime, with bounded parallelism.
+//! Argon2id password hashing off the async runtime, with bounded parallelism and a bounded
+//! queue.
 //!
 //! Each hash takes ~19 MiB and tens of milliseconds of CPU: a thousand logins at once must
-//! queue for a few CPU slots, not allocate 19 GiB and starve the runtime.
+//! not allocate 19 GiB and starve the runtime, so hashes run in a few slots. Nor may they
+//! queue without end: a flood would make every sign-in behind it wait for minutes. A few
+//! may wait for a slot; beyond them a request is refused at once (`RATE_LIMITED`).
 
 use std::sync::Arc;
 
@@ -9,34 +12,65 @@ use anyhow::Context as _;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use micromall_kit::ApiError;
+use micromall_kit::config::AccountsSettings;
+use micromall_kit::error::ErrorCode;
 use tokio::sync::Semaphore;
+
+/// Why a password could not be hashed or checked.
+#[derive(Debug, thiserror::Error)]
+pub enum HashingError {
+    /// Every slot is taken and the queue is full.
+    #[error("every password hashing slot is busy")]
+    Busy,
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+impl From<HashingError> for ApiError {
+    fn from(err: HashingError) -> Self {
+        match err {
+            HashingError::Busy => ApiError::new(
+                ErrorCode::RateLimited,
+                "the server is busy signing others in; try again in a moment",
+            ),
+            HashingError::Failed(err) => ApiError::internal(err),
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct Passwords {
     slots: Arc<Semaphore>,
+    /// Tickets for running or waiting: slots plus the queue. No ticket, no wait.
+    tickets: Arc<Semaphore>,
     /// A real hash of a random password: unknown emails are checked against it so that they
     /// take as long as wrong passwords.
     decoy: Arc<String>,
 }
 
 impl Passwords {
-    pub fn new() -> anyhow::Result<Self> {
-        let slots = std::thread::available_parallelism().map_or(2, |n| n.get());
+    pub fn new(limits: &AccountsSettings) -> anyhow::Result<Self> {
+        let slots = match limits.hashing_slots {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
         let random: [u8; 16] = rand::random();
         let decoy = hash_blocking(&hex_string(&random))?;
         Ok(Self {
             slots: Arc::new(Semaphore::new(slots)),
+            tickets: Arc::new(Semaphore::new(slots.saturating_add(limits.hashing_queue))),
             decoy: Arc::new(decoy),
         })
     }
 
-    pub async fn hash(&self, password: &str) -> anyhow::Result<String> {
+    pub async fn hash(&self, password: &str) -> Result<String, HashingError> {
         let password = password.to_owned();
-        self.run(move || hash_blocking(&password)).await?
+        Ok(self.run(move || hash_blocking(&password)).await??)
     }
 
     /// Checks `password` against `stored`, or against the decoy when there is no account.
-    pub async fn verify(&self, password: &str, stored: Option<&str>) -> anyhow::Result<bool> {
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, HashingError> {
         let password = password.to_owned();
         let exists = stored.is_some();
         let stored = stored.map_or_else(|| self.decoy.as_str().to_owned(), str::to_owned);
@@ -55,15 +89,16 @@ impl Passwords {
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
-    ) -> anyhow::Result<T> {
+    ) -> Result<T, HashingError> {
+        let _ticket = self.tickets.try_acquire().map_err(|_| HashingError::Busy)?;
         let _slot = self
             .slots
             .acquire()
             .await
             .context("password hasher closed")?;
-        tokio::task::spawn_blocking(work)
+        Ok(tokio::task::spawn_blocking(work)
             .await
-            .context("password hashing task failed")
+            .context("password hashing task failed")?)
     }
 }
 
@@ -84,7 +119,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_are_argon2id() {
-        let passwords = Passwords::new().unwrap();
+        let passwords = Passwords::new(&AccountsSettings::default()).unwrap();
         let hash = passwords.hash("correct horse battery").await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
         assert!(
@@ -105,5 +140,30 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    /// One slot and one place in the queue: of ten hashes asked for at once, two are taken
+    /// (one running, one waiting) and eight refused on the spot, not queued.
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once() {
+        let passwords = Passwords::new(&AccountsSettings {
+            hashing_slots: 1,
+            hashing_queue: 1,
+            ..AccountsSettings::default()
+        })
+        .unwrap();
+        let started = std::time::Instant::now();
+        let results =
+            futures::future::join_all((0..10).map(|_| passwords.hash("correct horse battery")))
+                .await;
+        let busy = results
+            .iter()
+            .filter(|r| matches!(r, Err(HashingError::Busy)))
+            .count();
+        let hashed = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!((hashed, busy), (2, 8));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // The queue drained: the next one is served.
+        assert!(passwords.hash("correct horse battery").await.is_ok());
     }
 }

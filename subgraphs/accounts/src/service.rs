@@ -20,7 +20,7 @@ use crate::events::USER_REGISTERED;
 use crate::password::Passwords;
 use crate::rules;
 use crate::store::{self, RoleView};
-use crate::throttle::LoginThrottle;
+use crate::throttle::{LoginThrottle, RegistrationThrottle};
 use crate::tokens::{MAX_REFRESH_TOKEN_LEN, hash_refresh_token, new_refresh_token};
 
 /// A business outcome: the value, or the user errors the contract names.
@@ -49,6 +49,7 @@ pub struct Accounts {
     pub passwords: Passwords,
     pub issuer: TokenIssuer,
     pub throttle: LoginThrottle,
+    pub registrations: RegistrationThrottle,
     pub refresh_ttl: Duration,
     pub roles: BuiltinRoles,
 }
@@ -58,11 +59,14 @@ fn one(error: UserError) -> Vec<UserError> {
 }
 
 impl Accounts {
+    /// Registers a customer; each client address gets a limited number of registrations,
+    /// since each costs a password hash.
     pub async fn register(
         &self,
         email: &str,
         password: &str,
         name: &str,
+        addr: Option<IpAddr>,
     ) -> ApiResult<Outcome<user::Model>> {
         let mut errors = Vec::new();
         let name = rules::clean_name(name).map_err(|e| errors.push(e)).ok();
@@ -75,6 +79,7 @@ impl Accounts {
         let Some(name) = name.filter(|_| errors.is_empty()) else {
             return Ok(Err(errors));
         };
+        self.registrations.admit(addr).await?;
         let normalized = rules::normalize_email(email);
         let taken = || {
             Ok(Err(one(UserError::new(
@@ -141,25 +146,39 @@ impl Accounts {
         if normalized.len() > rules::MAX_EMAIL_LEN || password.len() > rules::MAX_PASSWORD_BYTES {
             return invalid();
         }
-        self.throttle.admit(&normalized, addr).await?;
-        let user = store::user_by_email(&self.db, &normalized).await?;
-        let matches = self
-            .passwords
-            .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
-            .await?;
-        match user.filter(|_| matches) {
-            Some(user) => {
-                self.throttle.record_success(&normalized).await;
+        let attempt = self.throttle.admit(&normalized, addr).await?;
+        match self.check_password(&normalized, password).await {
+            Ok(Some(user)) => {
+                self.throttle.succeeded(attempt).await;
                 let txn = begin_write(&self.db).await?;
                 let session = self.open_session(&txn, user, Uuid::now_v7()).await?;
                 txn.commit().await?;
                 Ok(Ok(session))
             }
-            None => {
-                self.throttle.record_failure(&normalized, addr).await;
+            Ok(None) => {
+                self.throttle.failed(attempt);
                 invalid()
             }
+            // No verdict (a busy hasher, a database error): the attempt counts for nothing.
+            Err(err) => {
+                self.throttle.abandoned(attempt).await;
+                Err(err)
+            }
         }
+    }
+
+    /// The account, if `password` is its password; unknown emails take as long.
+    async fn check_password(
+        &self,
+        email_normalized: &str,
+        password: &str,
+    ) -> ApiResult<Option<user::Model>> {
+        let user = store::user_by_email(&self.db, email_normalized).await?;
+        let matches = self
+            .passwords
+            .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
+            .await?;
+        Ok(user.filter(|_| matches))
     }
 
     /// Rotates a refresh token. A token presented a second time is a sign of theft: the
@@ -314,7 +333,9 @@ impl Accounts {
     }
 
     /// Revokes a role. The last holder of `admin` keeps it, so the shop is never left
-    /// without anyone who can manage users.
+    /// without anyone who can manage users. Revocations of `admin` take turns (the role's row
+    /// is locked on PostgreSQL; SQLite's write transactions take turns anyway): two admins
+    /// revoking each other at once would otherwise both count two holders and both succeed.
     pub async fn revoke_role(
         &self,
         user_id: &str,
@@ -326,6 +347,7 @@ impl Accounts {
             Err(errors) => return Ok(Err(errors)),
         };
         if role == self.roles.admin {
+            store::lock_role(&txn, role).await?;
             let holds = store::roles_by_user(&txn, &[user.id])
                 .await?
                 .values()
@@ -407,30 +429,47 @@ async fn ensure_role(
 }
 
 /// The first administrator, from `MICROMALL_ADMIN_EMAIL` / `MICROMALL_ADMIN_PASSWORD`:
-/// created when missing, granted `admin` either way. The password is never logged.
+/// created when missing and granted `admin`. An account that exists already belongs to
+/// whoever registered it: it is granted `admin` only if its password is the configured one,
+/// otherwise start-up fails (anyone could have registered that email first, with their own
+/// password, to be made administrator). The passwords are never logged.
 pub async fn ensure_admin(accounts: &Accounts, email: &str, password: &str) -> anyhow::Result<()> {
     let normalized = rules::normalize_email(email);
-    let existing = store::user_by_email(&accounts.db, &normalized).await?;
-    let user = match existing {
+    let user = match store::user_by_email(&accounts.db, &normalized).await? {
         Some(user) => user,
         None => match accounts
-            .register(email, password, "Administrator")
+            .register(email, password, "Administrator", None)
             .await
             .map_err(|e| anyhow::anyhow!("creating the administrator failed: {e:?}"))?
         {
             Ok(user) => user,
-            Err(errors) => {
-                let Some(user) = store::user_by_email(&accounts.db, &normalized).await? else {
+            // Another replica created it first (`EMAIL_TAKEN`), or the values are invalid.
+            Err(errors) => match store::user_by_email(&accounts.db, &normalized).await? {
+                Some(user) => user,
+                None => {
                     let reasons: Vec<String> = errors.into_iter().map(|e| e.message).collect();
                     anyhow::bail!(
                         "MICROMALL_ADMIN_EMAIL/PASSWORD rejected: {}",
                         reasons.join("; ")
                     );
-                };
-                user
-            }
+                }
+            },
         },
     };
+    let matches = accounts
+        .passwords
+        .verify(password, Some(&user.password_hash))
+        .await
+        .map_err(|e| anyhow::anyhow!("checking the administrator's password failed: {e}"))?;
+    if !matches {
+        tracing::error!(user_id = %user.id, "MICROMALL_ADMIN_EMAIL names an account whose password differs: not granting admin");
+        anyhow::bail!(
+            "MICROMALL_ADMIN_EMAIL names an existing account ({email}) whose password does not \
+             match MICROMALL_ADMIN_PASSWORD; refusing to make it an administrator. If the account \
+             is yours, set MICROMALL_ADMIN_PASSWORD to its password; otherwise choose another \
+             MICROMALL_ADMIN_EMAIL"
+        );
+    }
     store::grant_role(&accounts.db, user.id, accounts.roles.admin).await?;
     tracing::info!(user_id = %user.id, "administrator account ready");
     Ok(())

@@ -5,8 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -252,6 +252,18 @@ pub async fn remove_role(
     user_role::Entity::delete_by_id((user_id, role_id))
         .exec(db)
         .await?;
+    Ok(())
+}
+
+/// Holds the role's row until the transaction ends, so that decisions about its holders are
+/// taken one at a time. PostgreSQL only: SQLite's write transactions already take turns.
+pub async fn lock_role(db: &impl ConnectionTrait, role_id: Uuid) -> Result<(), DbErr> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        role::Entity::find_by_id(role_id)
+            .lock_exclusive()
+            .one(db)
+            .await?;
+    }
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::config::Settings;
+use crate::config::{PORT_TABLE, Settings};
 use crate::error::ApiError;
 
 /// Every permission (scope) Micromall knows; the built-in `admin` role holds all of them.
@@ -32,8 +32,13 @@ pub const PERMISSIONS: [&str; 8] = [
     "reviews:moderate",
 ];
 
-const SERVICE_AUDIENCE: &str = "micromall-internal";
-const SERVICE_TOKEN_TTL: Duration = Duration::from_secs(300);
+/// A service credential is made for one call: it lives long enough to cross the network.
+const SERVICE_TOKEN_TTL: Duration = Duration::from_secs(30);
+/// Replicas' clocks may drift; service credentials tolerate less than access tokens do.
+const SERVICE_CLOCK_LEEWAY_SECS: u64 = 5;
+/// The shared service secret is an HMAC-SHA256 key: shorter ones can be guessed offline
+/// from a single captured credential.
+pub const MIN_SERVICE_SECRET_BYTES: usize = 32;
 /// Leeway for clocks that drift between replicas.
 const CLOCK_LEEWAY_SECS: u64 = 30;
 /// Tokens longer than this are refused before any parsing.
@@ -57,8 +62,6 @@ pub struct AccessClaims {
 pub struct Viewer {
     pub user_id: Option<Uuid>,
     pub scopes: BTreeSet<String>,
-    /// Set when another Micromall service calls with a service credential.
-    pub service: Option<String>,
 }
 
 impl Viewer {
@@ -70,7 +73,6 @@ impl Viewer {
         Self {
             user_id: Some(user_id),
             scopes: scopes.into_iter().collect(),
-            service: None,
         }
     }
 
@@ -202,7 +204,12 @@ impl TokenIssuer {
     }
 }
 
-/// Credentials one Micromall service presents to another (never reachable through the router).
+/// Credentials one Micromall service presents to another on `/internal/*` (never
+/// reachable through the router, never honoured on `/graphql`).
+///
+/// A credential names its caller (`sub`, one of the known services) and the one service it
+/// is for (`aud`), and lives for seconds: captured on its way to inventory, it opens neither
+/// cart nor orders, and not for long.
 #[derive(Clone)]
 pub struct ServiceCredentials {
     encoding: EncodingKey,
@@ -217,20 +224,45 @@ struct ServiceClaims {
     iat: i64,
 }
 
+/// Why a service secret cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error(
+    "MICROMALL_SERVICE_SECRET is {len} bytes; it must be at least {MIN_SERVICE_SECRET_BYTES} \
+     (e.g. `openssl rand -hex 32`)"
+)]
+pub struct WeakServiceSecret {
+    len: usize,
+}
+
+/// The services that hold service credentials: the subgraphs of the port table.
+pub fn is_known_service(name: &str) -> bool {
+    PORT_TABLE.contains(&name)
+}
+
+fn service_audience(service: &str) -> String {
+    format!("micromall-internal:{service}")
+}
+
 impl ServiceCredentials {
-    pub fn new(secret: &[u8]) -> Self {
-        Self {
+    pub fn new(secret: &[u8]) -> Result<Self, WeakServiceSecret> {
+        if secret.len() < MIN_SERVICE_SECRET_BYTES {
+            return Err(WeakServiceSecret { len: secret.len() });
+        }
+        Ok(Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
-        }
+        })
     }
 
-    /// A short-lived token naming the calling service.
-    pub fn token_for(&self, service: &str) -> anyhow::Result<String> {
+    /// A credential for one call from `caller` to `target`.
+    pub fn token_for(&self, caller: &str, target: &str) -> anyhow::Result<String> {
+        if !is_known_service(caller) {
+            bail!("`{caller}` is not a Micromall service");
+        }
         let now = chrono::Utc::now().timestamp();
         let claims = ServiceClaims {
-            sub: service.to_owned(),
-            aud: SERVICE_AUDIENCE.to_owned(),
+            sub: caller.to_owned(),
+            aud: service_audience(target),
             exp: now + SERVICE_TOKEN_TTL.as_secs() as i64,
             iat: now,
         };
@@ -241,17 +273,25 @@ impl ServiceCredentials {
         )?)
     }
 
-    /// The calling service's name, if the token is genuine and current.
-    pub fn verify(&self, token: &str) -> Option<String> {
+    /// The calling service's name, if the token is genuine, current, meant for `me` and
+    /// names a known service.
+    pub fn verify(&self, token: &str, me: &str) -> Option<String> {
         if token.len() > MAX_TOKEN_LEN {
             return None;
         }
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_audience(&[SERVICE_AUDIENCE]);
-        validation.leeway = CLOCK_LEEWAY_SECS;
-        jsonwebtoken::decode::<ServiceClaims>(token, &self.decoding, &validation)
-            .ok()
-            .map(|d| d.claims.sub)
+        validation.set_audience(&[service_audience(me)]);
+        validation.set_required_spec_claims(&["exp", "sub", "aud"]);
+        validation.leeway = SERVICE_CLOCK_LEEWAY_SECS;
+        let claims = jsonwebtoken::decode::<ServiceClaims>(token, &self.decoding, &validation)
+            .ok()?
+            .claims;
+        let now = chrono::Utc::now().timestamp();
+        let leeway = SERVICE_CLOCK_LEEWAY_SECS as i64;
+        // Whoever holds the secret could mint a credential for a day: only short ones count.
+        let short_lived = claims.exp - claims.iat <= SERVICE_TOKEN_TTL.as_secs() as i64
+            && claims.iat <= now + leeway;
+        (short_lived && is_known_service(&claims.sub)).then_some(claims.sub)
     }
 }
 
@@ -262,6 +302,7 @@ pub struct Keys {
     pub private_pem: Option<Vec<u8>>,
     pub public_pem: Vec<u8>,
     pub service_secret: Vec<u8>,
+    service_credentials: ServiceCredentials,
 }
 
 impl Keys {
@@ -294,10 +335,12 @@ impl Keys {
         };
         let service_secret =
             shared_secret(settings, settings.service_secret.as_deref(), "service.key")?;
+        let service_credentials = ServiceCredentials::new(&service_secret)?;
         Ok(Self {
             private_pem: if signer { private_pem } else { None },
             public_pem,
             service_secret,
+            service_credentials,
         })
     }
 
@@ -323,7 +366,7 @@ impl Keys {
     }
 
     pub fn service_credentials(&self) -> ServiceCredentials {
-        ServiceCredentials::new(&self.service_secret)
+        self.service_credentials.clone()
     }
 }
 
@@ -357,7 +400,8 @@ fn load_or_create(
         return Ok(existing);
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        crate::db::create_private_dir(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let contents = make()?;
     let mut options = std::fs::OpenOptions::new();
@@ -483,12 +527,114 @@ mod tests {
         assert!(verifier.verify(&"a".repeat(MAX_TOKEN_LEN + 1)).is_err());
     }
 
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    /// A credential signed with `SECRET`, with claims chosen by the test.
+    fn forged(claims: serde_json::Value) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(SECRET),
+        )
+        .unwrap()
+    }
+
     #[test]
-    fn service_credentials_round_trip() {
-        let creds = ServiceCredentials::new(b"secret");
-        let token = creds.token_for("orders").unwrap();
-        assert_eq!(creds.verify(&token).as_deref(), Some("orders"));
-        assert_eq!(ServiceCredentials::new(b"other").verify(&token), None);
+    fn service_credentials_name_their_caller_to_their_target_only() {
+        let creds = ServiceCredentials::new(SECRET).unwrap();
+        let token = creds.token_for("orders", "inventory").unwrap();
+        assert_eq!(creds.verify(&token, "inventory").as_deref(), Some("orders"));
+        // Meant for inventory: cart and payments refuse it.
+        assert_eq!(creds.verify(&token, "cart"), None);
+        assert_eq!(creds.verify(&token, "payments"), None);
+        let other = ServiceCredentials::new(b"another secret of thirty-two b!!").unwrap();
+        assert_eq!(other.verify(&token, "inventory"), None);
+        assert!(creds.token_for("mallory", "inventory").is_err());
+    }
+
+    #[test]
+    fn unknown_expired_and_long_lived_service_credentials_are_refused() {
+        let creds = ServiceCredentials::new(SECRET).unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let aud = "micromall-internal:orders";
+        let genuine = forged(
+            serde_json::json!({ "sub": "payments", "aud": aud, "iat": now, "exp": now + 30 }),
+        );
+        assert_eq!(
+            creds.verify(&genuine, "orders").as_deref(),
+            Some("payments")
+        );
+        for (why, claims) in [
+            (
+                "unknown caller",
+                serde_json::json!({ "sub": "mallory", "aud": aud, "iat": now, "exp": now + 30 }),
+            ),
+            (
+                "expired",
+                serde_json::json!({ "sub": "payments", "aud": aud, "iat": now - 60, "exp": now - 30 }),
+            ),
+            (
+                "a day long",
+                serde_json::json!({ "sub": "payments", "aud": aud, "iat": now, "exp": now + 86_400 }),
+            ),
+            (
+                "from the future",
+                serde_json::json!({ "sub": "payments", "aud": aud, "iat": now + 600, "exp": now + 620 }),
+            ),
+            (
+                "the old shared audience",
+                serde_json::json!({ "sub": "payments", "aud": "micromall-internal", "iat": now, "exp": now + 30 }),
+            ),
+            (
+                "no expiry",
+                serde_json::json!({ "sub": "payments", "aud": aud, "iat": now }),
+            ),
+        ] {
+            assert_eq!(creds.verify(&forged(claims), "orders"), None, "{why}");
+        }
+    }
+
+    #[test]
+    fn short_service_secrets_are_refused_with_the_variable_named() {
+        let err = ServiceCredentials::new(b"hunter2")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("MICROMALL_SERVICE_SECRET"), "{err}");
+        assert!(err.contains("at least 32"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        let dir = std::env::temp_dir().join(format!("mm-keys-{}", Uuid::now_v7()));
+        let settings = Settings {
+            data_dir: dir.clone(),
+            service_secret: Some("too short".into()),
+            ..Settings::default()
+        };
+        let err = Keys::load(&settings, false).err().unwrap();
+        assert!(
+            format!("{err:#}").contains("MICROMALL_SERVICE_SECRET"),
+            "{err:#}"
+        );
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn generated_secrets_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("mm-keys-{}", Uuid::now_v7()));
+        let settings = Settings {
+            data_dir: dir.clone(),
+            ..Settings::default()
+        };
+        Keys::load(&settings, true).unwrap();
+        shared_secret(&settings, None, "sandbox.key").unwrap();
+        let secrets = dir.join("secrets");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&secrets), 0o700);
+        for file in ["jwt-ed25519.pem", "service.key", "sandbox.key"] {
+            assert_eq!(mode(&secrets.join(file)), 0o600, "{file}");
+        }
+        std::fs::remove_dir_all(dir).ok();
     }
 
     #[test]

@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::forwarded::TrustedProxies;
+
 /// Every setting, with its embedded-mode default.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -43,11 +45,11 @@ pub struct Settings {
     pub jwt: JwtSettings,
     /// Secret for service-to-service credentials (generated under `data_dir` when absent).
     pub service_secret: Option<String>,
-    /// Whether subgraphs take the client address from `X-Forwarded-For` (they sit behind the router).
-    pub trust_forwarded_for: bool,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     pub login: LoginSettings,
+    pub accounts: AccountsSettings,
+    pub security: SecuritySettings,
     /// Base URLs of other services (`MICROMALL_<NAME>_URL`, e.g. `MICROMALL_CATALOG_URL`);
     /// a subgraph without one is reached at its embedded-mode port.
     pub service_urls: BTreeMap<String, String>,
@@ -202,6 +204,56 @@ impl Default for LoginSettings {
     }
 }
 
+/// What accounts spends on strangers: registrations per client address, and the Argon2
+/// hashing that registration and sign-in cost. Hashing runs in a few slots; a bounded number
+/// of requests may wait for one, and any more are answered `RATE_LIMITED` at once rather
+/// than queued without end (a flood must not stall every sign-in).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountsSettings {
+    /// Registrations accepted from one client address within `register_window`.
+    pub register_per_address: u64,
+    #[serde(with = "humantime_serde_compat")]
+    pub register_window: Duration,
+    /// Passwords hashed at once; 0 means one per CPU.
+    pub hashing_slots: usize,
+    /// Requests that may wait for a hashing slot.
+    pub hashing_queue: usize,
+}
+
+impl Default for AccountsSettings {
+    fn default() -> Self {
+        Self {
+            register_per_address: 50,
+            register_window: Duration::from_secs(3600),
+            hashing_slots: 0,
+            hashing_queue: 64,
+        }
+    }
+}
+
+/// Whom the network layer believes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// Peers whose `X-Forwarded-For` subgraphs believe: where the router sits (loopback in
+    /// the embedded mode, the router's network in a deployment). Anyone else calling a
+    /// subgraph directly is taken at its own address.
+    pub trusted_proxies: TrustedProxies,
+    /// Proxies in front of the router (a load balancer) whose `X-Forwarded-For` the router
+    /// believes; empty when the router is the edge.
+    pub router_trusted_proxies: TrustedProxies,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            trusted_proxies: TrustedProxies::loopback(),
+            router_trusted_proxies: TrustedProxies::default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -256,9 +308,10 @@ impl Default for Settings {
             admin_password: None,
             jwt: JwtSettings::default(),
             service_secret: None,
-            trust_forwarded_for: true,
             max_body_bytes: 1024 * 1024,
             login: LoginSettings::default(),
+            accounts: AccountsSettings::default(),
+            security: SecuritySettings::default(),
             service_urls: BTreeMap::new(),
             nats_prefix: "micromall".into(),
             order_payment_timeout: Duration::from_secs(30 * 60),
@@ -368,8 +421,26 @@ impl Settings {
             }
             "MICROMALL_SERVICE_SECRET" => self.service_secret = some(value),
             "MICROMALL_TRUST_FORWARDED_FOR" => {
-                self.trust_forwarded_for = parse_bool(value).map_err(bad)?
+                return Err(bad(
+                    "removed: subgraphs believe `X-Forwarded-For` only from \
+                     MICROMALL_TRUSTED_PROXIES (default loopback)"
+                        .into(),
+                ));
             }
+            "MICROMALL_TRUSTED_PROXIES" => {
+                self.security.trusted_proxies = TrustedProxies::parse(value).map_err(bad)?
+            }
+            "MICROMALL_ROUTER_TRUSTED_PROXIES" => {
+                self.security.router_trusted_proxies = TrustedProxies::parse(value).map_err(bad)?
+            }
+            "MICROMALL_REGISTER_PER_ADDRESS" => {
+                self.accounts.register_per_address = parse(value).map_err(bad)?
+            }
+            "MICROMALL_REGISTER_WINDOW" => {
+                self.accounts.register_window = parse_duration(value).map_err(bad)?
+            }
+            "MICROMALL_HASHING_SLOTS" => self.accounts.hashing_slots = parse(value).map_err(bad)?,
+            "MICROMALL_HASHING_QUEUE" => self.accounts.hashing_queue = parse(value).map_err(bad)?,
             "MICROMALL_MAX_BODY_BYTES" => self.max_body_bytes = parse(value).map_err(bad)?,
             "MICROMALL_LOGIN_ACCOUNT_LOCK_AFTER" => {
                 self.login.account_lock_after = parse(value).map_err(bad)?
@@ -599,19 +670,67 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_default_to_loopback_and_the_old_switch_is_refused() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert!(
+            s.security
+                .trusted_proxies
+                .contains("127.0.0.1".parse().unwrap())
+        );
+        assert!(s.security.router_trusted_proxies.networks().is_empty());
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("MICROMALL_TRUSTED_PROXIES", "10.0.0.0/8"),
+                ("MICROMALL_ROUTER_TRUSTED_PROXIES", "192.0.2.1"),
+                ("MICROMALL_REGISTER_PER_ADDRESS", "5"),
+                ("MICROMALL_HASHING_QUEUE", "3"),
+            ]),
+        )
+        .unwrap();
+        assert!(
+            !s.security
+                .trusted_proxies
+                .contains("127.0.0.1".parse().unwrap())
+        );
+        assert!(
+            s.security
+                .router_trusted_proxies
+                .contains("192.0.2.1".parse().unwrap())
+        );
+        assert_eq!(s.accounts.register_per_address, 5);
+        assert_eq!(s.accounts.hashing_queue, 3);
+        let err = Settings::load_from(None, env(&[("MICROMALL_TRUSTED_PROXIES", "everyone")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("MICROMALL_TRUSTED_PROXIES"), "{err}");
+        let err = Settings::load_from(None, env(&[("MICROMALL_TRUST_FORWARDED_FOR", "true")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("MICROMALL_TRUSTED_PROXIES"), "{err}");
+    }
+
+    #[test]
     fn toml_file_is_read_and_env_wins() {
         let dir = std::env::temp_dir().join(format!("mm-config-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("micromall.toml");
         std::fs::write(
             &file,
-            "subgraph_port_base = 7001\ncurrency = \"EUR\"\n[jwt]\naccess_ttl = \"10m\"\n",
+            "subgraph_port_base = 7001\ncurrency = \"EUR\"\n[jwt]\naccess_ttl = \"10m\"\n\
+             [security]\ntrusted_proxies = [\"10.0.0.0/8\"]\n[accounts]\nhashing_slots = 2\n",
         )
         .unwrap();
         let s = Settings::load_from(Some(&file), env(&[("MICROMALL_CURRENCY", "GBP")])).unwrap();
         assert_eq!(s.subgraph_port_base, 7001);
         assert_eq!(s.currency, "GBP");
         assert_eq!(s.jwt.access_ttl, Duration::from_secs(600));
+        assert!(
+            s.security
+                .trusted_proxies
+                .contains("10.1.2.3".parse().unwrap())
+        );
+        assert_eq!(s.accounts.hashing_slots, 2);
         std::fs::write(&file, "no_such_setting = 1\n").unwrap();
         assert!(Settings::load_from(Some(&file), env(&[])).is_err());
         std::fs::remove_dir_all(dir).ok();

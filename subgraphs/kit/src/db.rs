@@ -2,7 +2,8 @@
 //!
 //! SQLite runs in WAL mode with a small pool and a busy timeout, and every write transaction
 //! begins IMMEDIATE: a deferred transaction that reads and then writes can fail with
-//! "database is locked" no matter the timeout.
+//! "database is locked" no matter the timeout. Its files hold password hashes and tokens, so
+//! they are the owner's alone (0600, in a 0700 directory when we create it).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -66,7 +67,7 @@ pub async fn open_logged(url: &str) -> anyhow::Result<(DatabaseConnection, Query
         .connect_timeout(Duration::from_secs(5))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        ensure_sqlite_dir(url)?;
+        prepare_sqlite_files(url)?;
         options
             .max_connections(SQLITE_POOL)
             .min_connections(1)
@@ -117,22 +118,71 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
 }
 
-/// A URL fit for logs: the password, if any, is hidden.
+/// A URL fit for logs and error messages: the password (or a lone token, as in
+/// `nats://token@host`) and secret-looking query parameters are hidden. A comma-separated
+/// list of servers (`NATS_URL`) is redacted URL by URL.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            match url[scheme_end + 3..at].split_once(':') {
-                Some((user, _password)) => {
-                    format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
-                }
-                None => url.to_owned(),
+    let mut urls: Vec<String> = Vec::new();
+    for part in url.split(',') {
+        match urls.last_mut() {
+            // A comma inside a password, not between URLs.
+            Some(previous) if !part.contains("://") => {
+                previous.push(',');
+                previous.push_str(part);
             }
+            _ => urls.push(part.to_owned()),
         }
-        _ => url.to_owned(),
     }
+    urls.iter()
+        .map(|one| redact_one(one))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
-fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
+fn redact_one(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut out = match base[scheme_end.min(base.len())..].rfind('@') {
+        Some(at) => {
+            let at = scheme_end + at;
+            let userinfo = match url[scheme_end..at].split_once(':') {
+                Some((user, _password)) => format!("{user}:***"),
+                None => "***".to_owned(),
+            };
+            format!("{}{userinfo}{}", &url[..scheme_end], &base[at..])
+        }
+        None => base.to_owned(),
+    };
+    if let Some(query) = query {
+        let params: Vec<String> = query
+            .split('&')
+            .map(|param| match param.split_once('=') {
+                Some((name, _)) if is_secret_param(name) => format!("{name}=***"),
+                _ => param.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
+    }
+    out
+}
+
+fn is_secret_param(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["password", "pass", "token", "secret", "key", "auth"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
+/// Creates the database file's directory and the file itself readable by the owner only
+/// (SQLite gives `-wal` and `-shm` the main file's mode), and narrows files an older version
+/// left readable by everyone.
+fn prepare_sqlite_files(url: &str) -> anyhow::Result<()> {
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:")
@@ -142,29 +192,122 @@ fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
-    if let Some(dir) = std::path::Path::new(path)
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir)
+    let path = std::path::Path::new(path);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir)
             .with_context(|| format!("cannot create data directory {}", dir.display()))?;
     }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)
+            .with_context(|| format!("cannot create database file {}", path.display()))?;
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                    .with_context(|| format!("cannot restrict {}", file.display()))?;
+            }
+        }
+    }
     Ok(())
+}
+
+/// Creates `dir` and its missing parents accessible to the owner only (directories that
+/// exist already are left as they are).
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     #[test]
     fn passwords_never_reach_the_logs() {
-        assert_eq!(
-            redact("postgres://app:hunter2@db:5432/accounts"),
-            "postgres://app:***@db:5432/accounts"
-        );
-        assert_eq!(
-            redact("sqlite://./data/a.db?mode=rwc"),
-            "sqlite://./data/a.db?mode=rwc"
-        );
+        for (url, shown) in [
+            (
+                "postgres://app:hunter2@db:5432/accounts",
+                "postgres://app:***@db:5432/accounts",
+            ),
+            ("redis://:hunter2@cache:6379/0", "redis://:***@cache:6379/0"),
+            (
+                "rediss://default:hun@ter2@cache",
+                "rediss://default:***@cache",
+            ),
+            ("nats://hunter2@bus:4222", "nats://***@bus:4222"),
+            (
+                "nats://app:hunter2@a:4222,nats://app:hun,ter2@b:4222",
+                "nats://app:***@a:4222,nats://app:***@b:4222",
+            ),
+            (
+                "postgres://db/accounts?sslmode=require&password=hunter2",
+                "postgres://db/accounts?sslmode=require&password=***",
+            ),
+            (
+                "postgres://app@db/accounts?user=a@b",
+                "postgres://***@db/accounts?user=a@b",
+            ),
+            (
+                "sqlite://./data/a.db?mode=rwc",
+                "sqlite://./data/a.db?mode=rwc",
+            ),
+            ("not a url", "not a url"),
+        ] {
+            let redacted = redact(url);
+            assert_eq!(redacted, shown, "{url}");
+            assert!(!redacted.contains("hunter2"), "{url}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn sqlite_files_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir()
+            .join(format!("mm-perm-{}", uuid::Uuid::now_v7().simple()))
+            .join("data");
+        let db_path = dir.join("accounts.db");
+        let db = open(&format!("sqlite://{}?mode=rwc", db_path.display()))
+            .await
+            .unwrap();
+        db.execute_unprepared("CREATE TABLE t (secret TEXT); INSERT INTO t VALUES ('hash')")
+            .await
+            .unwrap();
+        let mode = |path: &std::path::Path| {
+            std::fs::metadata(path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", db_path.display()));
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
+        assert_eq!(mode(&dir), 0o700);
+        db.close().await.ok();
+
+        // A file an older version left world-readable is narrowed on the next start.
+        std::fs::set_permissions(&db_path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let db = open(&format!("sqlite://{}?mode=rwc", db_path.display()))
+            .await
+            .unwrap();
+        assert_eq!(mode(&db_path), 0o600);
+        db.close().await.ok();
+        std::fs::remove_dir_all(dir.parent().unwrap()).ok();
     }
 }

@@ -1,7 +1,8 @@
 //! Calls between Micromall services that are not part of the public API.
 //!
 //! They are JSON over HTTP under `/internal/...` on the owning subgraph's port, carry a
-//! service credential, and are never routed by the router (it only forwards `/graphql`).
+//! service credential made for that subgraph alone, and are never routed by the router (it
+//! only forwards `/graphql`).
 //! A business refusal (say, not enough stock) is a 409 with `{code, message}`, so callers
 //! can turn it into a `UserError`; anything else is the callee being unavailable.
 
@@ -88,8 +89,9 @@ impl IntoResponse for HandlerError {
 
 pub type HandlerResult<T> = Result<axum::Json<T>, HandlerError>;
 
-/// Puts `routes` behind the service-credential check.
-pub fn protect(routes: Router, credentials: ServiceCredentials) -> Router {
+/// Puts `routes` of the service `me` behind the service-credential check: only credentials
+/// made for `me` pass.
+pub fn protect(routes: Router, credentials: ServiceCredentials, me: &'static str) -> Router {
     let credentials = Arc::new(credentials);
     routes.layer(middleware::from_fn(move |request: Request, next: Next| {
         let credentials = credentials.clone();
@@ -98,7 +100,7 @@ pub fn protect(routes: Router, credentials: ServiceCredentials) -> Router {
                 .headers()
                 .get(SERVICE_TOKEN_HEADER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|t| credentials.verify(t));
+                .and_then(|t| credentials.verify(t, me));
             match caller {
                 Some(_) => next.run(request).await,
                 None => (
@@ -163,7 +165,7 @@ impl InternalClient {
             .ok_or_else(|| unavailable("no URL configured".into()))?;
         let token = self
             .credentials
-            .token_for(self.caller)
+            .token_for(self.caller, service)
             .map_err(|e| unavailable(e.to_string()))?;
         let mut request = self
             .http

@@ -8,6 +8,7 @@ pub mod counters;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod forwarded;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;

@@ -59,8 +59,7 @@ impl Runtime {
         GraphqlEndpoint {
             executor,
             verifier: self.verifier.clone(),
-            service_credentials: self.keys.service_credentials(),
-            trust_forwarded_for: self.settings.trust_forwarded_for,
+            trusted_proxies: self.settings.security.trusted_proxies.clone(),
             max_body_bytes: self.settings.max_body_bytes,
         }
         .into_router()
@@ -79,7 +78,7 @@ impl Runtime {
 
     /// Puts this subgraph's internal endpoints behind the service-credential check.
     pub fn internal_router(&self, routes: Router) -> Router {
-        crate::internal::protect(routes, self.keys.service_credentials())
+        crate::internal::protect(routes, self.keys.service_credentials(), self.name)
     }
 }
 

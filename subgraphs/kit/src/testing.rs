@@ -209,6 +209,58 @@ macro_rules! on_every_backend {
     };
 }
 
+/// A Redis server of a test's own, on a free port, that the test may stop to see what an
+/// outage does (the shared test server must stay up for everyone else). Needs the
+/// `redis-server` binary, which is there wherever `MICROMALL_TEST_REDIS_URL` is served.
+pub struct DisposableRedis {
+    pub url: String,
+    child: Option<std::process::Child>,
+}
+
+impl DisposableRedis {
+    pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (from the system's Redis package) is on the PATH");
+        let started = std::time::Instant::now();
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "redis-server did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        Self {
+            url: format!("redis://127.0.0.1:{port}"),
+            child: Some(child),
+        }
+    }
+
+    /// Kills the server: what a crashed or unreachable Redis looks like to its clients.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for DisposableRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// An event consumer that hands every event it receives to a channel, for tests to await.
 pub struct EventRecorder(tokio::sync::mpsc::UnboundedSender<crate::events::Event>);
 

@@ -29,7 +29,7 @@ pub struct Orders {
 }
 
 impl Orders {
-    /// An order the viewer may see: their own, or any with `orders:manage` (or as a service).
+    /// An order the viewer may see: their own, or any with `orders:manage`.
     pub async fn visible_order(
         &self,
         viewer: &Viewer,
@@ -63,9 +63,7 @@ impl Orders {
 }
 
 pub fn may_see(viewer: &Viewer, order: &order::Model) -> bool {
-    viewer.user_id == Some(order.customer_id)
-        || viewer.has_scope(MANAGE)
-        || viewer.service.is_some()
+    viewer.user_id == Some(order.customer_id) || viewer.has_scope(MANAGE)
 }
 
 /// `NOT_FOUND` for an order that does not exist or is not the viewer's.

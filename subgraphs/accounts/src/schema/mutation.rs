@@ -47,9 +47,10 @@ fn user_payload(outcome: Outcome<crate::entity::user::Model>) -> UserPayload {
 #[Object]
 impl Mutation {
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<RegisterPayload> {
+        let addr = client_addr(ctx).0;
         Ok(
             match accounts(ctx)
-                .register(&input.email, &input.password, &input.name)
+                .register(&input.email, &input.password, &input.name, addr)
                 .await?
             {
                 Ok(user) => RegisterPayload {

@@ -3,8 +3,10 @@
 mod support;
 
 mod bad_input;
+mod bootstrap;
 mod entities;
 mod events;
+mod lockout;
 mod registration;
 mod roles;
 mod sessions;

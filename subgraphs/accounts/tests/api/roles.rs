@@ -10,6 +10,7 @@ on_every_backend!(
     role_management_reports_its_codes,
     the_first_admin_holds_every_permission,
     users_are_listed_with_search_and_keyset_pages,
+    concurrent_revocations_never_leave_the_shop_without_an_admin,
 );
 
 const CREATE_ROLE: &str = "mutation($input: CreateRoleInput!) { createRole(input: $input) { role { id name permissions } userErrors { field code } } }";
@@ -219,4 +220,82 @@ async fn users_are_listed_with_search_and_keyset_pages(backend: Backend) {
         .gql(query, json!({ "after": "bm9wZQ" }), Some(&admin))
         .await;
     assert_eq!(error_code(&bad_cursor), "BAD_USER_INPUT");
+}
+
+/// Two administrators revoke each other's `admin` at the same moment: one must win, the
+/// other get `LAST_ADMIN`. Repeated, since a race shows only sometimes.
+async fn concurrent_revocations_never_leave_the_shop_without_an_admin(backend: Backend) {
+    let app = Accounts::start(backend).await;
+    let boss = app.admin_token().await;
+    let roles = app
+        .gql("{ roles { id name } }", json!({}), Some(&boss))
+        .await;
+    let admin_role = roles["data"]["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "admin")
+        .unwrap()["id"]
+        .clone();
+    let me = app.gql("{ me { id } }", json!({}), Some(&boss)).await;
+    let mut remaining = me["data"]["me"]["id"].clone();
+    for round in 0..8 {
+        let (deputy, _) = app.customer(&format!("deputy{round}@example.com")).await;
+        let granted = app
+            .gql(ASSIGN, json!({ "u": deputy, "r": admin_role }), Some(&boss))
+            .await;
+        assert_eq!(
+            user_error_codes(&granted["data"]["assignRole"]),
+            Vec::<String>::new()
+        );
+
+        // The boss's token still carries users:manage whoever holds the role now.
+        let revoke = |user: Value| {
+            let app = &app;
+            let boss = &boss;
+            let admin_role = admin_role.clone();
+            async move {
+                app.gql(REVOKE, json!({ "u": user, "r": admin_role }), Some(boss))
+                    .await
+            }
+        };
+        let (a, b) = tokio::join!(revoke(remaining.clone()), revoke(json!(deputy)));
+        let mut codes = [a, b]
+            .iter()
+            .map(|body| {
+                user_error_codes(&body["data"]["revokeRole"])
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "REVOKED".to_owned())
+            })
+            .collect::<Vec<_>>();
+        codes.sort();
+        assert_eq!(codes, ["LAST_ADMIN", "REVOKED"], "round {round}");
+
+        let admins = admins(&app, &boss).await;
+        assert_eq!(admins.len(), 1, "round {round}: admins left {admins:?}");
+        remaining = admins[0].clone();
+    }
+}
+
+/// The ids of every user holding `admin`.
+async fn admins(app: &Accounts, token: &str) -> Vec<Value> {
+    let body = app
+        .gql(
+            "{ users(first: 100) { nodes { id roles { name } } } }",
+            json!({}),
+            Some(token),
+        )
+        .await;
+    body["data"]["users"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("users: {body}"))
+        .iter()
+        .filter(|u| {
+            u["roles"]
+                .as_array()
+                .is_some_and(|roles| roles.iter().any(|r| r["name"] == "admin"))
+        })
+        .map(|u| u["id"].clone())
+        .collect()
 }

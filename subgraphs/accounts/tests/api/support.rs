@@ -13,6 +13,9 @@ pub const PASSWORD: &str = "correct horse battery";
 pub const ADMIN_EMAIL: &str = "admin@micromall.test";
 pub const ADMIN_PASSWORD: &str = "admin password 123";
 
+const REGISTER: &str = "mutation($input: RegisterInput!) { register(input: $input) { user { id email name roles { name } } userErrors { field message code } } }";
+const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken expiresAt user { id email } userErrors { field message code } } }";
+
 pub struct Accounts {
     pub subgraph: TestSubgraph,
     pub db: TestDatabase,
@@ -30,6 +33,10 @@ pub fn test_settings(db: &TestDatabase) -> Settings {
     settings.login.address_lock_after = 200;
     settings.login.base_delay = Duration::from_millis(1);
     settings.login.max_delay = Duration::from_millis(5);
+    // Every test client comes from loopback and some register dozens at once; the tests of
+    // those limits set them low again.
+    settings.accounts.register_per_address = 10_000;
+    settings.accounts.hashing_queue = 1_000;
     settings
 }
 
@@ -52,6 +59,12 @@ impl Accounts {
         }
     }
 
+    /// Stops the subgraph and hands back its database, to start it again on the same data.
+    pub async fn stop(self) -> TestDatabase {
+        self.subgraph.stop().await;
+        self.db
+    }
+
     /// POSTs a GraphQL request; returns the HTTP status and the JSON body.
     pub async fn post(&self, body: &Value, token: Option<&str>) -> (u16, Value) {
         let mut request = self.http.post(self.subgraph.url()).json(body);
@@ -72,7 +85,7 @@ impl Accounts {
 
     pub async fn register(&self, email: &str, password: &str, name: &str) -> Value {
         self.gql(
-            "mutation($input: RegisterInput!) { register(input: $input) { user { id email name roles { name } } userErrors { field message code } } }",
+            REGISTER,
             json!({ "input": { "email": email, "password": password, "name": name } }),
             None,
         )
@@ -81,11 +94,37 @@ impl Accounts {
 
     pub async fn login_raw(&self, email: &str, password: &str) -> Value {
         self.gql(
-            "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken expiresAt user { id email } userErrors { field message code } } }",
+            LOGIN,
             json!({ "input": { "email": email, "password": password } }),
             None,
         )
         .await
+    }
+
+    /// Signs in claiming, through `X-Forwarded-For`, to come from `forwarded_for`: what the
+    /// router does for its clients, and what a hostile direct caller would try.
+    pub async fn login_from(&self, email: &str, password: &str, forwarded_for: &str) -> Value {
+        let body = json!({ "query": LOGIN, "variables": { "input": { "email": email, "password": password } } });
+        self.post_from(&body, forwarded_for).await
+    }
+
+    /// Registers with an `X-Forwarded-For` header (see `login_from`).
+    pub async fn register_from(&self, email: &str, forwarded_for: &str) -> Value {
+        let body = json!({ "query": REGISTER, "variables": { "input": { "email": email, "password": PASSWORD, "name": "Flood" } } });
+        self.post_from(&body, forwarded_for).await
+    }
+
+    async fn post_from(&self, body: &Value, forwarded_for: &str) -> Value {
+        self.http
+            .post(self.subgraph.url())
+            .header("x-forwarded-for", forwarded_for)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON response")
     }
 
     /// Signs in and returns (access token, refresh token).

@@ -86,7 +86,7 @@ impl Shop {
             .token;
         let service_token = keys
             .service_credentials()
-            .token_for("orders")
+            .token_for("orders", "cart")
             .expect("service token");
 
         let catalog = start_subgraph(&micromall_catalog::SUBGRAPH, settings.clone()).await;

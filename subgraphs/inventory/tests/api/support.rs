@@ -63,7 +63,7 @@ impl Shop {
         let service_token = Keys::load(&settings, false)
             .expect("keys")
             .service_credentials()
-            .token_for("orders")
+            .token_for("orders", "inventory")
             .unwrap();
 
         let catalog = start_subgraph(&micromall_catalog::SUBGRAPH, settings.clone()).await;

@@ -33,7 +33,8 @@ impl NatsBus {
             .connection_timeout(Duration::from_secs(5))
             .connect(url)
             .await
-            .with_context(|| format!("cannot connect to NATS at {url}"))?;
+            .map_err(|e| anyhow::anyhow!("{}", crate::db::redact(&e.to_string())))
+            .with_context(|| format!("cannot connect to NATS at {}", crate::db::redact(url)))?;
         let jetstream = jetstream::new(client);
         let stream = jetstream
             .get_or_create_stream(stream::Config {

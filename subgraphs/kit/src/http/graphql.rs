@@ -3,6 +3,8 @@
 //! The body is untrusted: its size is capped (413 beyond), it must be a JSON GraphQL request
 //! (400 otherwise), and a bearer token that is present must be valid (401 otherwise; absent
 //! means anonymous). The caller's identity and address travel to resolvers as request data.
+//! Service credentials count for nothing here: they open `/internal/*` only, so a leaked one
+//! never reads customers' data through the public schema.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -17,7 +19,8 @@ use axum::routing::post;
 use serde_json::json;
 
 use super::request_id::{REQUEST_ID, REQUEST_ID_HEADER};
-use crate::auth::{ClientAddr, ServiceCredentials, TokenError, TokenVerifier, Viewer};
+use crate::auth::{ClientAddr, TokenError, TokenVerifier, Viewer};
+use crate::forwarded::TrustedProxies;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 /// Header carrying a service credential on internal calls.
@@ -27,8 +30,8 @@ pub const SERVICE_TOKEN_HEADER: &str = "micromall-service-token";
 pub struct GraphqlEndpoint<E> {
     pub executor: E,
     pub verifier: TokenVerifier,
-    pub service_credentials: ServiceCredentials,
-    pub trust_forwarded_for: bool,
+    /// Peers (the router) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
     pub max_body_bytes: usize,
 }
 
@@ -105,19 +108,7 @@ async fn execute<E: Executor>(
             return error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
         }
     };
-    let viewer = Viewer {
-        service: parts
-            .headers
-            .get(SERVICE_TOKEN_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|t| endpoint.service_credentials.verify(t)),
-        ..viewer
-    };
-    let client = ClientAddr(client_ip(
-        &parts.headers,
-        peer,
-        endpoint.trust_forwarded_for,
-    ));
+    let client = ClientAddr(client_ip(&parts.headers, peer, &endpoint.trusted_proxies));
 
     let gql_request = gql_request.data(viewer).data(client);
     let response = REQUEST_ID
@@ -155,19 +146,14 @@ fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, &'static str> {
 fn client_ip(
     headers: &HeaderMap,
     peer: Option<IpAddr>,
-    trust_forwarded_for: bool,
+    trusted_proxies: &TrustedProxies,
 ) -> Option<IpAddr> {
-    if trust_forwarded_for {
-        let forwarded = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|ip| ip.trim().parse().ok());
-        if forwarded.is_some() {
-            return forwarded;
-        }
-    }
-    peer
+    let values: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    peer.map(|peer| trusted_proxies.client(peer, values.into_iter()))
 }
 
 fn accepts_graphql_response(headers: &HeaderMap) -> bool {
@@ -197,17 +183,23 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_for_is_used_only_when_trusted() {
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
         let mut headers = HeaderMap::new();
         headers.insert(
             "x-forwarded-for",
-            HeaderValue::from_static("203.0.113.9, 10.0.0.1"),
+            HeaderValue::from_static("198.51.100.1, 203.0.113.9"),
         );
-        let peer = Some("127.0.0.1".parse().unwrap());
+        let router = Some("127.0.0.1".parse().unwrap());
+        let stranger = Some("192.0.2.50".parse().unwrap());
+        let loopback = TrustedProxies::loopback();
         assert_eq!(
-            client_ip(&headers, peer, true),
+            client_ip(&headers, router, &loopback),
             Some("203.0.113.9".parse().unwrap())
         );
-        assert_eq!(client_ip(&headers, peer, false), peer);
+        assert_eq!(client_ip(&headers, stranger, &loopback), stranger);
+        assert_eq!(
+            client_ip(&headers, router, &TrustedProxies::default()),
+            router
+        );
     }
 }
