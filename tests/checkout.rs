@@ -690,6 +690,64 @@ async fn only_genuine_fresh_callbacks_count(backend: Backend) {
     assert_eq!(payment_status(&paid), ["CAPTURED"]);
 }
 
+/// Issue 9 (callback currency): a correctly signed callback for the right amount but in
+/// another currency is refused (the processor is told so), logged, and captures nothing;
+/// the genuine one still pays the order.
+async fn a_signed_callback_in_another_currency_captures_nothing(backend: Backend) {
+    let shop = Shop::start(backend, &[]).await;
+    let item = shop.product("Kimono", "120.00", 5).await;
+    let jo = shop.customer("jo").await;
+    shop.add_to_cart(&jo, &item.variant, 1).await;
+    let order_id = shop.checkout(&jo, "jo-1").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // sandbox_timeout: the processor never calls back, so every callback here is ours.
+    let payment = shop.pay(&jo, &order_id, "sandbox_timeout", "jo-pay").await["payment"].clone();
+    let now = chrono::Utc::now().timestamp();
+    let event = |id: &str, currency: &str| {
+        json!({
+            "id": id, "type": "charge.succeeded", "created": now,
+            "data": {
+                "charge": payment["providerReference"], "reference": payment["id"],
+                "amount": payment["amount"]["amount"], "currency": currency
+            }
+        })
+    };
+
+    let yen = shop
+        .callback(&event("evt_jpy", "JPY"), SANDBOX_SECRET, now)
+        .await;
+    assert_eq!(yen, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let unchanged = shop.order(&jo, &order_id).await;
+    assert_eq!(status(&unchanged), "PENDING_PAYMENT", "{unchanged}");
+    assert_eq!(payment_status(&unchanged), ["PENDING"]);
+    let log = shop.stack.log();
+    assert!(
+        log.lines().any(|l| l.contains("payment callback refused")
+            && l.contains("JPY")
+            && l.contains(payment["id"].as_str().unwrap())),
+        "the refusal is logged"
+    );
+    // Sent again, it is refused again: it was not recorded as handled.
+    assert_eq!(
+        shop.callback(&event("evt_jpy", "JPY"), SANDBOX_SECRET, now)
+            .await,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    assert_eq!(
+        shop.callback(&event("evt_usd", "USD"), SANDBOX_SECRET, now)
+            .await,
+        200
+    );
+    let paid = shop
+        .eventually(&jo, &order_id, |o| status(o) == "PAID")
+        .await;
+    assert_eq!(payment_status(&paid), ["CAPTURED"]);
+}
+
 /// No lost money: a paid order cancelled before shipping is refunded and its stock returns;
 /// a capture that arrives after the order was cancelled is refunded too.
 async fn money_taken_for_a_cancelled_order_goes_back(backend: Backend) {
@@ -777,6 +835,78 @@ async fn thirty_customers_race_for_five_units(backend: Backend) {
     assert_eq!(shop.available(&item).await, 0);
 }
 
+/// Issue 9 (stock hoarding): a customer may keep only so many orders awaiting payment (3 by
+/// default); past that, checkout is refused, holds nothing and keeps the cart, until one of
+/// them is paid or cancelled. Other customers are not affected.
+async fn a_customer_cannot_hold_stock_in_more_than_three_unpaid_orders(backend: Backend) {
+    let shop = Shop::start(backend, &[]).await;
+    let item = shop.product("Festival ticket", "60.00", 10).await;
+    let hoarder = shop.customer("hoarder").await;
+    let mut orders = Vec::new();
+    for i in 0..3 {
+        shop.add_to_cart(&hoarder, &item.variant, 2).await;
+        let placed = shop.checkout(&hoarder, &format!("hoard-{i}")).await;
+        orders.push(
+            placed["order"]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("order {i}: {placed}"))
+                .to_owned(),
+        );
+    }
+    assert_eq!(shop.available(&item).await, 4);
+
+    shop.add_to_cart(&hoarder, &item.variant, 2).await;
+    let refused = shop.checkout(&hoarder, "hoard-3").await;
+    assert_eq!(
+        refused["userErrors"][0]["code"], "TOO_MANY_PENDING_ORDERS",
+        "{refused}"
+    );
+    assert_eq!(refused["order"], Value::Null);
+    assert_eq!(shop.available(&item).await, 4, "nothing more is held");
+    let cart = shop
+        .gql("{ cart { itemCount } }", json!({}), &hoarder)
+        .await;
+    assert_eq!(
+        cart["data"]["cart"]["itemCount"], 2,
+        "the cart is kept: {cart}"
+    );
+
+    // Someone else still buys.
+    let other = shop.customer("other").await;
+    shop.add_to_cart(&other, &item.variant, 1).await;
+    assert!(shop.checkout(&other, "other-1").await["order"].is_object());
+    assert_eq!(shop.available(&item).await, 3);
+
+    // Paying one frees a place: the same cart now checks out.
+    shop.pay(&hoarder, &orders[0], "sandbox_ok", "hoard-pay")
+        .await;
+    shop.eventually(&hoarder, &orders[0], |o| status(o) == "PAID")
+        .await;
+    let placed = shop.checkout(&hoarder, "hoard-4").await;
+    assert_eq!(placed["order"]["status"], "PENDING_PAYMENT", "{placed}");
+    assert_eq!(shop.available(&item).await, 1);
+    // At the cap again; cancelling one frees a place.
+    shop.add_to_cart(&hoarder, &item.variant, 1).await;
+    let refused = shop.checkout(&hoarder, "hoard-5").await;
+    assert_eq!(
+        refused["userErrors"][0]["code"], "TOO_MANY_PENDING_ORDERS",
+        "{refused}"
+    );
+    let cancelled = shop
+        .gql(
+            "mutation($id: ID!) { cancelOrder(id: $id) { order { status } } }",
+            json!({ "id": orders[1] }),
+            &hoarder,
+        )
+        .await;
+    assert_eq!(
+        cancelled["data"]["cancelOrder"]["order"]["status"], "CANCELLED",
+        "{cancelled}"
+    );
+    let placed = shop.checkout(&hoarder, "hoard-5").await;
+    assert_eq!(placed["order"]["status"], "PENDING_PAYMENT", "{placed}");
+}
+
 /// Acceptance 4: two checkouts of one cart at once make one order.
 async fn one_cart_checked_out_twice_at_once_makes_one_order(backend: Backend) {
     let shop = Shop::start(backend, &[]).await;
@@ -852,8 +982,10 @@ micromall_kit::on_every_backend!(
     declines_cancellations_and_refunds,
     unpaid_orders_time_out,
     only_genuine_fresh_callbacks_count,
+    a_signed_callback_in_another_currency_captures_nothing,
     money_taken_for_a_cancelled_order_goes_back,
     thirty_customers_race_for_five_units,
     one_cart_checked_out_twice_at_once_makes_one_order,
+    a_customer_cannot_hold_stock_in_more_than_three_unpaid_orders,
     a_crash_after_the_payment_commit_loses_nothing,
 );

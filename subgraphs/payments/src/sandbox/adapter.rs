@@ -138,6 +138,7 @@ impl PaymentProvider for SandboxProvider {
             charge_reference: callback.data.charge,
             payment_id: callback.data.reference,
             amount: callback.data.amount,
+            currency: callback.data.currency,
             outcome,
         })
     }
