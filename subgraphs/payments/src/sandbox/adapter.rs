@@ -26,9 +26,10 @@ pub struct SandboxProvider {
 }
 
 impl SandboxProvider {
-    pub fn new(base_url: String, secret: Vec<u8>, callback_url: String) -> Self {
+    /// `timeout` bounds each call; past it the call's outcome is unknown.
+    pub fn new(base_url: String, secret: Vec<u8>, callback_url: String, timeout: Duration) -> Self {
         Self {
-            http: micromall_kit::http::outgoing_client(Duration::from_secs(10)),
+            http: micromall_kit::http::outgoing_client(timeout),
             base_url,
             secret,
             callback_url,
