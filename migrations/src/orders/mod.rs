@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(shared::CreateIdempotencyKeys),
             Box::new(m20261121_000500_orders::Migration),
             Box::new(m20261201_000510_checkout_claims::Migration),
+            Box::new(shared::CreateEventRetries),
         ]
     }
 }

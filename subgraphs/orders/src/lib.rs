@@ -40,7 +40,6 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
         max_pending_per_customer: runtime.settings.orders.max_pending_per_customer,
     });
     runtime
-        .bus
         .subscribe(
             events::CONSUMER,
             events::SUBJECTS,

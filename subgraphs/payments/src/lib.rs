@@ -64,7 +64,6 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
         providers: BTreeMap::from([(sandbox.name(), sandbox)]),
     });
     runtime
-        .bus
         .subscribe(
             events::CONSUMER,
             events::SUBJECTS,
