@@ -1004,6 +1004,113 @@ async fn an_order_paid_while_the_provider_was_down_is_paid_once_it_is_back(backe
     assert_eq!(payment_status(&paid_later), ["CAPTURED"]);
 }
 
+/// Issue 9 (one poison event): an automatic refund the provider cannot make is retried on
+/// its own and parked as a dead letter while later events flow (another order's cancellation
+/// still returns its stock); `micromall events dead-letters` lists it, and once the provider
+/// is back, `micromall events replay ID` gives the money back, once.
+async fn a_stuck_refund_is_parked_and_replayed_while_later_events_flow(backend: Backend) {
+    let proxy = ProviderProxy::start().await;
+    let shop = Shop::start(
+        backend,
+        &[
+            ("MICROMALL_SANDBOX_URL", &proxy.url()),
+            ("MICROMALL_PAYMENTS_PROVIDER_TIMEOUT", "1s"),
+            // What gives the money back here is the replay, not the refund reconciler.
+            ("MICROMALL_PAYMENTS_RECONCILE_EVERY", "1h"),
+            ("MICROMALL_EVENTS_RETRY_BASE", "200ms"),
+            ("MICROMALL_EVENTS_MAX_ATTEMPTS", "3"),
+        ],
+    )
+    .await;
+    proxy.forward_to(&shop.sandbox_url());
+    const CANCEL: &str = "mutation($id: ID!) { cancelOrder(id: $id) { order { status } } }";
+    let item = shop.product("Hammock", "30.00", 5).await;
+    let mo = shop.customer("mo").await;
+    shop.add_to_cart(&mo, &item.variant, 1).await;
+    let paid_id = shop.checkout(&mo, "mo-1").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    shop.pay(&mo, &paid_id, "sandbox_ok", "mo-pay").await;
+    let paid = shop
+        .eventually(&mo, &paid_id, |o| status(o) == "PAID")
+        .await;
+    let charge = paid["payments"][0]["providerReference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The provider cannot refund: the cancellation's refund fails on every attempt.
+    proxy.unavailable("/v1/refunds");
+    let cancelled = shop.gql(CANCEL, json!({ "id": paid_id }), &mo).await;
+    assert_eq!(
+        cancelled["data"]["cancelOrder"]["order"]["status"], "CANCELLED",
+        "{cancelled}"
+    );
+    let started = Instant::now();
+    let line = loop {
+        let (ok, listed) = shop.stack.command(&["events", "dead-letters"]);
+        assert!(ok, "{listed}");
+        if let Some(line) = listed
+            .lines()
+            .find(|l| l.contains("orders.order.cancelled"))
+        {
+            break line.to_owned();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "never parked: {listed}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let fields: Vec<&str> = line.split('\t').collect();
+    assert_eq!(fields[1..3], ["payments", "payments"], "{line}");
+    assert_eq!(fields[5], "3", "three attempts: {line}");
+    let dead_letter = fields[0].to_owned();
+    assert!(proxy.forwarded("/v1/refunds").is_empty());
+
+    // Later events are not held up: another order's cancellation returns its stock.
+    let available = shop.available(&item).await;
+    let ned = shop.customer("ned").await;
+    shop.add_to_cart(&ned, &item.variant, 2).await;
+    let later_id = shop.checkout(&ned, "ned-1").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(shop.available(&item).await, available - 2);
+    shop.gql(CANCEL, json!({ "id": later_id }), &ned).await;
+    shop.eventually_available(&item, available).await;
+    let books = shop.charge_record(&charge).await;
+    assert_eq!(books["refunds"], json!([]), "not refunded yet: {books}");
+
+    // The provider is back; the admin replays the dead letter: the money goes back once.
+    proxy.available();
+    let (ok, replayed) = shop.stack.command(&["events", "replay", &dead_letter]);
+    assert!(ok, "{replayed}");
+    let started = Instant::now();
+    loop {
+        let books = shop.charge_record(&charge).await;
+        if books["refunds"].as_array().is_some_and(|r| !r.is_empty()) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "never refunded: {books}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let books = shop.charge_record(&charge).await;
+    assert_eq!(books["refunds"].as_array().unwrap().len(), 1, "{books}");
+    assert_eq!(amount(&books["refunded"]), amount(&json!("30")), "{books}");
+    let refunded = shop.order(&mo, &paid_id).await;
+    assert_eq!(payment_status(&refunded), ["REFUNDED"], "{refunded}");
+    let (ok, listed) = shop.stack.command(&["events", "dead-letters"]);
+    assert!(ok && listed.contains("no dead letters"), "{listed}");
+    let (ok, again) = shop.stack.command(&["events", "replay", &dead_letter]);
+    assert!(!ok, "a replayed dead letter is gone: {again}");
+}
+
 /// Acceptance 4: 30 customers race for the last 5 units.
 async fn thirty_customers_race_for_five_units(backend: Backend) {
     let shop = Shop::start(backend, &[]).await;
@@ -1195,4 +1302,5 @@ micromall_kit::on_every_backend!(
     a_crash_after_the_payment_commit_loses_nothing,
     a_refund_the_provider_answered_too_late_is_made_once,
     an_order_paid_while_the_provider_was_down_is_paid_once_it_is_back,
+    a_stuck_refund_is_parked_and_replayed_while_later_events_flow,
 );

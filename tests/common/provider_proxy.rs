@@ -1,7 +1,7 @@
 //! A real HTTP proxy between payments and the payment sandbox, standing in for the network
 //! to a payment provider: it forwards calls, records them, can be taken down (connections
-//! refused) and brought back on the same address, and can answer late (after the provider
-//! already acted), as a timeout on a slow network does.
+//! refused) and brought back on the same address, can answer late (after the provider
+//! already acted), as a timeout on a slow network does, and can fail some calls with 503.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -20,6 +20,8 @@ struct Shared {
     target: String,
     /// Calls whose path starts with this are answered only after this delay.
     late: Option<(String, Duration)>,
+    /// Calls whose path starts with this are answered 503 without reaching the provider.
+    refused: Option<String>,
     /// Every forwarded call: method, path, JSON body.
     forwarded: Vec<(String, String, Value)>,
 }
@@ -58,6 +60,15 @@ impl ProviderProxy {
 
     pub fn answer_on_time(&self) {
         self.shared.lock().unwrap().late = None;
+    }
+
+    /// Calls to `path` fail with 503 Service Unavailable and never reach the provider.
+    pub fn unavailable(&self, path: &str) {
+        self.shared.lock().unwrap().refused = Some(path.to_owned());
+    }
+
+    pub fn available(&self) {
+        self.shared.lock().unwrap().refused = None;
     }
 
     /// The bodies of the calls forwarded to `path`, in order.
@@ -121,6 +132,13 @@ async fn forward(
     let path = uri.path().to_owned();
     let (target, late) = {
         let mut shared = shared.lock().unwrap();
+        if shared
+            .refused
+            .as_ref()
+            .is_some_and(|prefix| path.starts_with(prefix.as_str()))
+        {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
         shared.forwarded.push((
             method.to_string(),
             path.clone(),
