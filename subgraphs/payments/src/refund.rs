@@ -177,7 +177,13 @@ impl Payments {
                 };
                 let now = Utc::now();
                 if earlier.is_some() {
-                    mark_refund(&txn, refund_id, PENDING, None).await?;
+                    // Only one retry of a failed refund sets its amount aside again.
+                    if !retry_failed(&txn, refund_id).await? {
+                        txn.rollback().await?;
+                        return Err(ApiError::internal(anyhow::anyhow!(
+                            "refund {refund_id} is being retried by another request"
+                        )));
+                    }
                 } else {
                     refund::Entity::insert(refund::ActiveModel {
                         id: Set(refund_id),
@@ -370,20 +376,16 @@ async fn refunded_so_far(db: &impl ConnectionTrait, payment_id: Uuid) -> Result<
         .sum())
 }
 
-async fn mark_refund(
-    db: &impl ConnectionTrait,
-    refund_id: Uuid,
-    status: &str,
-    reference: Option<String>,
-) -> Result<(), DbErr> {
-    refund::Entity::update_many()
-        .col_expr(refund::Column::Status, Expr::value(status))
-        .col_expr(refund::Column::ProviderReference, Expr::value(reference))
+/// Makes a failed refund pending again; false when another attempt already did.
+async fn retry_failed(db: &impl ConnectionTrait, refund_id: Uuid) -> Result<bool, DbErr> {
+    let moved = refund::Entity::update_many()
+        .col_expr(refund::Column::Status, Expr::value(PENDING))
         .col_expr(refund::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(refund::Column::Id.eq(refund_id))
+        .filter(refund::Column::Status.eq(FAILED))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(moved.rows_affected == 1)
 }
 
 /// Records the provider's answer on a pending refund; false when another attempt already did.
