@@ -41,6 +41,11 @@ pub enum Command {
     /// Rebuild the search index: catalog announces every product again and search
     /// re-indexes them (at once if Micromall is running, else at its next start).
     Reindex,
+    /// Events that consumers could not handle after every retry (dead letters).
+    Events {
+        #[command(subcommand)]
+        action: EventsAction,
+    },
     /// Run the payment sandbox alone: a pretend card processor on MICROMALL_SANDBOX_LISTEN
     /// that calls payments back (signed with MICROMALL_SANDBOX_SECRET).
     Sandbox,
@@ -81,5 +86,18 @@ pub enum RouterAction {
         /// Which operation of the document to plan.
         #[arg(long)]
         operation_name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsAction {
+    /// List the dead letters of every subgraph's database (SQLite files under
+    /// MICROMALL_DATA_DIR, or each MICROMALL_<NAME>_DATABASE_URL).
+    DeadLetters,
+    /// Retry one dead letter: it becomes due again with its attempts reset, and the running
+    /// subgraph (or its next start) handles it.
+    Replay {
+        /// The dead letter's id, as `events dead-letters` lists it.
+        id: String,
     },
 }

@@ -1,6 +1,7 @@
 mod cli;
 mod compose_cmd;
 mod demo;
+mod events_cmd;
 mod launcher;
 mod router_cmd;
 mod subgraphs;
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
             Some(Command::Migrate { name }) => launcher::migrate(settings, &name).await,
             Some(Command::Reindex) => launcher::reindex(settings).await,
             Some(Command::Sandbox) => launcher::run_sandbox(settings).await,
+            Some(Command::Events { action }) => events_cmd::run(&settings, action).await,
             Some(Command::Compose {
                 subgraphs,
                 micromall,

@@ -7,6 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::provider_proxy::ProviderProxy;
 use common::{Stack, gql, start_with};
 use micromall_kit::testing::{Backend, TestDatabase};
 use serde_json::{Value, json};
@@ -233,7 +234,7 @@ impl Shop {
                 "query($id: ID!) {
                    order(id: $id) {
                      id status
-                     payments { id status amount { amount } refundedAmount { amount } failureReason }
+                     payments { id status providerReference amount { amount } refundedAmount { amount } failureReason }
                      statusHistory { from to cause }
                    }
                  }",
@@ -259,6 +260,36 @@ impl Shop {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// The payment sandbox's own address (not through any proxy).
+    fn sandbox_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.stack.port_base + 11)
+    }
+
+    /// The sandbox processor's own record of a charge.
+    async fn charge_record(&self, charge: &str) -> Value {
+        reqwest::Client::new()
+            .get(format!("{}/v1/charges/{charge}", self.sandbox_url()))
+            .bearer_auth(SANDBOX_SECRET)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// `refundPayment` by the admin.
+    async fn refund(&self, payment: &str, amount: &str, key: &str) -> Value {
+        self.gql(
+            "mutation($i: RefundInput!) {
+               refundPayment(input: $i) { payment { status refundedAmount { amount } } userErrors { code } }
+             }",
+            json!({ "i": { "paymentId": payment, "amount": amount, "idempotencyKey": key } }),
+            &self.admin,
+        )
+        .await
     }
 
     /// Posts a callback to payments as a processor would, signed with `secret` at `at`.
@@ -310,6 +341,14 @@ fn payment_status(order: &Value) -> Vec<&str> {
         .as_array()
         .map(|ps| ps.iter().filter_map(|p| p["status"].as_str()).collect())
         .unwrap_or_default()
+}
+
+/// An amount as the sandbox writes it (any scale).
+fn amount(value: &Value) -> rust_decimal::Decimal {
+    value
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("not an amount: {value}"))
 }
 
 fn times_paid(order: &Value) -> usize {
@@ -690,6 +729,64 @@ async fn only_genuine_fresh_callbacks_count(backend: Backend) {
     assert_eq!(payment_status(&paid), ["CAPTURED"]);
 }
 
+/// Issue 9 (callback currency): a correctly signed callback for the right amount but in
+/// another currency is refused (the processor is told so), logged, and captures nothing;
+/// the genuine one still pays the order.
+async fn a_signed_callback_in_another_currency_captures_nothing(backend: Backend) {
+    let shop = Shop::start(backend, &[]).await;
+    let item = shop.product("Kimono", "120.00", 5).await;
+    let jo = shop.customer("jo").await;
+    shop.add_to_cart(&jo, &item.variant, 1).await;
+    let order_id = shop.checkout(&jo, "jo-1").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // sandbox_timeout: the processor never calls back, so every callback here is ours.
+    let payment = shop.pay(&jo, &order_id, "sandbox_timeout", "jo-pay").await["payment"].clone();
+    let now = chrono::Utc::now().timestamp();
+    let event = |id: &str, currency: &str| {
+        json!({
+            "id": id, "type": "charge.succeeded", "created": now,
+            "data": {
+                "charge": payment["providerReference"], "reference": payment["id"],
+                "amount": payment["amount"]["amount"], "currency": currency
+            }
+        })
+    };
+
+    let yen = shop
+        .callback(&event("evt_jpy", "JPY"), SANDBOX_SECRET, now)
+        .await;
+    assert_eq!(yen, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let unchanged = shop.order(&jo, &order_id).await;
+    assert_eq!(status(&unchanged), "PENDING_PAYMENT", "{unchanged}");
+    assert_eq!(payment_status(&unchanged), ["PENDING"]);
+    let log = shop.stack.log();
+    assert!(
+        log.lines().any(|l| l.contains("payment callback refused")
+            && l.contains("JPY")
+            && l.contains(payment["id"].as_str().unwrap())),
+        "the refusal is logged"
+    );
+    // Sent again, it is refused again: it was not recorded as handled.
+    assert_eq!(
+        shop.callback(&event("evt_jpy", "JPY"), SANDBOX_SECRET, now)
+            .await,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    assert_eq!(
+        shop.callback(&event("evt_usd", "USD"), SANDBOX_SECRET, now)
+            .await,
+        200
+    );
+    let paid = shop
+        .eventually(&jo, &order_id, |o| status(o) == "PAID")
+        .await;
+    assert_eq!(payment_status(&paid), ["CAPTURED"]);
+}
+
 /// No lost money: a paid order cancelled before shipping is refunded and its stock returns;
 /// a capture that arrives after the order was cancelled is refunded too.
 async fn money_taken_for_a_cancelled_order_goes_back(backend: Backend) {
@@ -741,6 +838,279 @@ async fn money_taken_for_a_cancelled_order_goes_back(backend: Backend) {
     slow.eventually_available(&item, 6).await;
 }
 
+/// Issue 9 (double refund): the provider makes a refund but answers too late. The refund
+/// stays pending with its amount set aside; the retry with the same key reaches the
+/// provider with the same refund id, and the processor's own books show one refund. A late
+/// refund nobody retries is settled by the reconciler, and the order is refunded once.
+async fn a_refund_the_provider_answered_too_late_is_made_once(backend: Backend) {
+    let proxy = ProviderProxy::start().await;
+    let shop = Shop::start(
+        backend,
+        &[
+            ("MICROMALL_SANDBOX_URL", &proxy.url()),
+            ("MICROMALL_PAYMENTS_PROVIDER_TIMEOUT", "1s"),
+            ("MICROMALL_PAYMENTS_RECONCILE_EVERY", "1s"),
+        ],
+    )
+    .await;
+    proxy.forward_to(&shop.sandbox_url());
+    let item = shop.product("Canoe paddle", "40.00", 3).await;
+    let kim = shop.customer("kim").await;
+    shop.add_to_cart(&kim, &item.variant, 1).await;
+    let order_id = shop.checkout(&kim, "kim-1").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    shop.pay(&kim, &order_id, "sandbox_ok", "kim-pay").await;
+    let paid = shop
+        .eventually(&kim, &order_id, |o| status(o) == "PAID")
+        .await;
+    let payment = paid["payments"][0]["id"].as_str().unwrap().to_owned();
+    let charge = paid["payments"][0]["providerReference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    proxy.answer_late("/v1/refunds", Duration::from_secs(3));
+    let first = shop.refund(&payment, "15.00", "kim-refund-1").await;
+    assert_eq!(common::code(&first), "INTERNAL", "{first}");
+    assert_eq!(
+        proxy.forwarded("/v1/refunds").len(),
+        1,
+        "the provider got it"
+    );
+    proxy.answer_on_time();
+    let again = shop.refund(&payment, "15.00", "kim-refund-1").await;
+    assert_eq!(
+        again["data"]["refundPayment"]["payment"]["refundedAmount"]["amount"], "15.00",
+        "{again}"
+    );
+    assert_eq!(
+        again["data"]["refundPayment"]["payment"]["status"],
+        "PARTIALLY_REFUNDED"
+    );
+    let calls = proxy.forwarded("/v1/refunds");
+    assert!(calls.len() >= 2, "{calls:?}");
+    assert!(
+        calls.iter().all(|c| c["refundId"] == calls[0]["refundId"]),
+        "every attempt carries the same refund id: {calls:?}"
+    );
+    let books = shop.charge_record(&charge).await;
+    assert_eq!(books["refunds"].as_array().unwrap().len(), 1, "{books}");
+    assert_eq!(amount(&books["refunded"]), amount(&json!("15")), "{books}");
+
+    // The rest, answered late and never retried: the reconciler settles it.
+    proxy.answer_late("/v1/refunds", Duration::from_secs(3));
+    let rest = shop.refund(&payment, "25.00", "kim-refund-2").await;
+    assert_eq!(common::code(&rest), "INTERNAL", "{rest}");
+    proxy.answer_on_time();
+    let refunded = shop
+        .eventually(&kim, &order_id, |o| status(o) == "REFUNDED")
+        .await;
+    assert_eq!(payment_status(&refunded), ["REFUNDED"]);
+    assert_eq!(refunded["payments"][0]["refundedAmount"]["amount"], "40.00");
+    let books = shop.charge_record(&charge).await;
+    assert_eq!(books["refunds"].as_array().unwrap().len(), 2, "{books}");
+    assert_eq!(amount(&books["refunded"]), amount(&json!("40")), "{books}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let later = shop.order(&kim, &order_id).await;
+    let refunds_recorded = later["statusHistory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["to"] == "REFUNDED")
+        .count();
+    assert_eq!(refunds_recorded, 1, "{later}");
+    assert_eq!(later["payments"][0]["refundedAmount"]["amount"], "40.00");
+}
+
+/// Issue 9 (unpayable order): with the provider unreachable, `payOrder` leaves a payment
+/// whose charge got no answer. Retries are not refused: once the provider is back, a retry
+/// sends that same payment's charge (same reference) and the order is paid, once. The same
+/// when the provider did charge but answered too late: the retry finds that charge.
+async fn an_order_paid_while_the_provider_was_down_is_paid_once_it_is_back(backend: Backend) {
+    let mut proxy = ProviderProxy::start().await;
+    let shop = Shop::start(
+        backend,
+        &[
+            ("MICROMALL_SANDBOX_URL", &proxy.url()),
+            ("MICROMALL_PAYMENTS_PROVIDER_TIMEOUT", "1s"),
+            ("MICROMALL_SANDBOX_CALLBACK_DELAY", "3s"),
+        ],
+    )
+    .await;
+    proxy.forward_to(&shop.sandbox_url());
+    let item = shop.product("Bird feeder", "18.00", 5).await;
+    let lee = shop.customer("lee").await;
+    shop.add_to_cart(&lee, &item.variant, 1).await;
+    let order_id = shop.checkout(&lee, "lee-1").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    proxy.down().await;
+    let first = shop.pay(&lee, &order_id, "sandbox_ok", "lee-pay-1").await;
+    assert_eq!(first["payment"]["status"], "PENDING", "{first}");
+    assert_eq!(first["payment"]["providerReference"], Value::Null);
+    let payment = first["payment"]["id"].clone();
+    let while_down = shop.pay(&lee, &order_id, "sandbox_ok", "lee-pay-2").await;
+    assert_eq!(while_down["payment"]["id"], payment, "{while_down}");
+
+    proxy.up().await;
+    let retried = shop.pay(&lee, &order_id, "sandbox_ok", "lee-pay-2").await;
+    assert_eq!(retried["payment"]["id"], payment, "{retried}");
+    assert!(
+        retried["payment"]["providerReference"].is_string(),
+        "{retried}"
+    );
+    let paid = shop
+        .eventually(&lee, &order_id, |o| status(o) == "PAID")
+        .await;
+    assert_eq!(payment_status(&paid), ["CAPTURED"]);
+    let charges = proxy.forwarded("/v1/charges");
+    assert!(
+        !charges.is_empty() && charges.iter().all(|c| c["reference"] == payment),
+        "every charge request is for the one payment: {charges:?}"
+    );
+
+    // The provider charges, but its answer comes too late.
+    shop.add_to_cart(&lee, &item.variant, 1).await;
+    let order_id = shop.checkout(&lee, "lee-2").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    proxy.answer_late("/v1/charges", Duration::from_secs(2));
+    let unanswered = shop.pay(&lee, &order_id, "sandbox_ok", "lee-pay-3").await;
+    assert_eq!(unanswered["payment"]["providerReference"], Value::Null);
+    proxy.answer_on_time();
+    let retried = shop.pay(&lee, &order_id, "sandbox_ok", "lee-pay-4").await;
+    assert_eq!(
+        retried["payment"]["id"], unanswered["payment"]["id"],
+        "{retried}"
+    );
+    let charge = retried["payment"]["providerReference"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{retried}"))
+        .to_owned();
+    let books = shop.charge_record(&charge).await;
+    assert_eq!(books["reference"], unanswered["payment"]["id"], "{books}");
+    let paid = shop
+        .eventually(&lee, &order_id, |o| status(o) == "PAID")
+        .await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let paid_later = shop.order(&lee, &order_id).await;
+    assert_eq!(payment_status(&paid), ["CAPTURED"]);
+    assert_eq!(times_paid(&paid_later), 1, "{paid_later}");
+    assert_eq!(payment_status(&paid_later), ["CAPTURED"]);
+}
+
+/// Issue 9 (one poison event): an automatic refund the provider cannot make is retried on
+/// its own and parked as a dead letter while later events flow (another order's cancellation
+/// still returns its stock); `micromall events dead-letters` lists it, and once the provider
+/// is back, `micromall events replay ID` gives the money back, once.
+async fn a_stuck_refund_is_parked_and_replayed_while_later_events_flow(backend: Backend) {
+    let proxy = ProviderProxy::start().await;
+    let shop = Shop::start(
+        backend,
+        &[
+            ("MICROMALL_SANDBOX_URL", &proxy.url()),
+            ("MICROMALL_PAYMENTS_PROVIDER_TIMEOUT", "1s"),
+            // What gives the money back here is the replay, not the refund reconciler.
+            ("MICROMALL_PAYMENTS_RECONCILE_EVERY", "1h"),
+            ("MICROMALL_EVENTS_RETRY_BASE", "200ms"),
+            ("MICROMALL_EVENTS_MAX_ATTEMPTS", "3"),
+        ],
+    )
+    .await;
+    proxy.forward_to(&shop.sandbox_url());
+    const CANCEL: &str = "mutation($id: ID!) { cancelOrder(id: $id) { order { status } } }";
+    let item = shop.product("Hammock", "30.00", 5).await;
+    let mo = shop.customer("mo").await;
+    shop.add_to_cart(&mo, &item.variant, 1).await;
+    let paid_id = shop.checkout(&mo, "mo-1").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    shop.pay(&mo, &paid_id, "sandbox_ok", "mo-pay").await;
+    let paid = shop
+        .eventually(&mo, &paid_id, |o| status(o) == "PAID")
+        .await;
+    let charge = paid["payments"][0]["providerReference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The provider cannot refund: the cancellation's refund fails on every attempt.
+    proxy.unavailable("/v1/refunds");
+    let cancelled = shop.gql(CANCEL, json!({ "id": paid_id }), &mo).await;
+    assert_eq!(
+        cancelled["data"]["cancelOrder"]["order"]["status"], "CANCELLED",
+        "{cancelled}"
+    );
+    let started = Instant::now();
+    let line = loop {
+        let (ok, listed) = shop.stack.command(&["events", "dead-letters"]);
+        assert!(ok, "{listed}");
+        if let Some(line) = listed
+            .lines()
+            .find(|l| l.contains("orders.order.cancelled"))
+        {
+            break line.to_owned();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "never parked: {listed}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let fields: Vec<&str> = line.split('\t').collect();
+    assert_eq!(fields[1..3], ["payments", "payments"], "{line}");
+    assert_eq!(fields[5], "3", "three attempts: {line}");
+    let dead_letter = fields[0].to_owned();
+    assert!(proxy.forwarded("/v1/refunds").is_empty());
+
+    // Later events are not held up: another order's cancellation returns its stock.
+    let available = shop.available(&item).await;
+    let ned = shop.customer("ned").await;
+    shop.add_to_cart(&ned, &item.variant, 2).await;
+    let later_id = shop.checkout(&ned, "ned-1").await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(shop.available(&item).await, available - 2);
+    shop.gql(CANCEL, json!({ "id": later_id }), &ned).await;
+    shop.eventually_available(&item, available).await;
+    let books = shop.charge_record(&charge).await;
+    assert_eq!(books["refunds"], json!([]), "not refunded yet: {books}");
+
+    // The provider is back; the admin replays the dead letter: the money goes back once.
+    proxy.available();
+    let (ok, replayed) = shop.stack.command(&["events", "replay", &dead_letter]);
+    assert!(ok, "{replayed}");
+    let started = Instant::now();
+    loop {
+        let books = shop.charge_record(&charge).await;
+        if books["refunds"].as_array().is_some_and(|r| !r.is_empty()) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "never refunded: {books}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let books = shop.charge_record(&charge).await;
+    assert_eq!(books["refunds"].as_array().unwrap().len(), 1, "{books}");
+    assert_eq!(amount(&books["refunded"]), amount(&json!("30")), "{books}");
+    let refunded = shop.order(&mo, &paid_id).await;
+    assert_eq!(payment_status(&refunded), ["REFUNDED"], "{refunded}");
+    let (ok, listed) = shop.stack.command(&["events", "dead-letters"]);
+    assert!(ok && listed.contains("no dead letters"), "{listed}");
+    let (ok, again) = shop.stack.command(&["events", "replay", &dead_letter]);
+    assert!(!ok, "a replayed dead letter is gone: {again}");
+}
+
 /// Acceptance 4: 30 customers race for the last 5 units.
 async fn thirty_customers_race_for_five_units(backend: Backend) {
     let shop = Shop::start(backend, &[]).await;
@@ -775,6 +1145,78 @@ async fn thirty_customers_race_for_five_units(backend: Backend) {
         item.variant.as_str()
     );
     assert_eq!(shop.available(&item).await, 0);
+}
+
+/// Issue 9 (stock hoarding): a customer may keep only so many orders awaiting payment (3 by
+/// default); past that, checkout is refused, holds nothing and keeps the cart, until one of
+/// them is paid or cancelled. Other customers are not affected.
+async fn a_customer_cannot_hold_stock_in_more_than_three_unpaid_orders(backend: Backend) {
+    let shop = Shop::start(backend, &[]).await;
+    let item = shop.product("Festival ticket", "60.00", 10).await;
+    let hoarder = shop.customer("hoarder").await;
+    let mut orders = Vec::new();
+    for i in 0..3 {
+        shop.add_to_cart(&hoarder, &item.variant, 2).await;
+        let placed = shop.checkout(&hoarder, &format!("hoard-{i}")).await;
+        orders.push(
+            placed["order"]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("order {i}: {placed}"))
+                .to_owned(),
+        );
+    }
+    assert_eq!(shop.available(&item).await, 4);
+
+    shop.add_to_cart(&hoarder, &item.variant, 2).await;
+    let refused = shop.checkout(&hoarder, "hoard-3").await;
+    assert_eq!(
+        refused["userErrors"][0]["code"], "TOO_MANY_PENDING_ORDERS",
+        "{refused}"
+    );
+    assert_eq!(refused["order"], Value::Null);
+    assert_eq!(shop.available(&item).await, 4, "nothing more is held");
+    let cart = shop
+        .gql("{ cart { itemCount } }", json!({}), &hoarder)
+        .await;
+    assert_eq!(
+        cart["data"]["cart"]["itemCount"], 2,
+        "the cart is kept: {cart}"
+    );
+
+    // Someone else still buys.
+    let other = shop.customer("other").await;
+    shop.add_to_cart(&other, &item.variant, 1).await;
+    assert!(shop.checkout(&other, "other-1").await["order"].is_object());
+    assert_eq!(shop.available(&item).await, 3);
+
+    // Paying one frees a place: the same cart now checks out.
+    shop.pay(&hoarder, &orders[0], "sandbox_ok", "hoard-pay")
+        .await;
+    shop.eventually(&hoarder, &orders[0], |o| status(o) == "PAID")
+        .await;
+    let placed = shop.checkout(&hoarder, "hoard-4").await;
+    assert_eq!(placed["order"]["status"], "PENDING_PAYMENT", "{placed}");
+    assert_eq!(shop.available(&item).await, 1);
+    // At the cap again; cancelling one frees a place.
+    shop.add_to_cart(&hoarder, &item.variant, 1).await;
+    let refused = shop.checkout(&hoarder, "hoard-5").await;
+    assert_eq!(
+        refused["userErrors"][0]["code"], "TOO_MANY_PENDING_ORDERS",
+        "{refused}"
+    );
+    let cancelled = shop
+        .gql(
+            "mutation($id: ID!) { cancelOrder(id: $id) { order { status } } }",
+            json!({ "id": orders[1] }),
+            &hoarder,
+        )
+        .await;
+    assert_eq!(
+        cancelled["data"]["cancelOrder"]["order"]["status"], "CANCELLED",
+        "{cancelled}"
+    );
+    let placed = shop.checkout(&hoarder, "hoard-5").await;
+    assert_eq!(placed["order"]["status"], "PENDING_PAYMENT", "{placed}");
 }
 
 /// Acceptance 4: two checkouts of one cart at once make one order.
@@ -852,8 +1294,13 @@ micromall_kit::on_every_backend!(
     declines_cancellations_and_refunds,
     unpaid_orders_time_out,
     only_genuine_fresh_callbacks_count,
+    a_signed_callback_in_another_currency_captures_nothing,
     money_taken_for_a_cancelled_order_goes_back,
     thirty_customers_race_for_five_units,
     one_cart_checked_out_twice_at_once_makes_one_order,
+    a_customer_cannot_hold_stock_in_more_than_three_unpaid_orders,
     a_crash_after_the_payment_commit_loses_nothing,
+    a_refund_the_provider_answered_too_late_is_made_once,
+    an_order_paid_while_the_provider_was_down_is_paid_once_it_is_back,
+    a_stuck_refund_is_parked_and_replayed_while_later_events_flow,
 );

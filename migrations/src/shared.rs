@@ -1,4 +1,5 @@
-//! Tables every subgraph has: the transactional outbox and the consumer inbox.
+//! Tables every subgraph has: the transactional outbox, the consumer inbox and the consumer's
+//! retries and dead letters.
 
 use sea_orm_migration::prelude::*;
 
@@ -188,6 +189,109 @@ impl MigrationTrait for CreateIdempotencyKeys {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(IdempotencyKeys::Table).to_owned())
+            .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum EventRetries {
+    Table,
+    Id,
+    Consumer,
+    EventId,
+    Subject,
+    Payload,
+    OccurredAt,
+    Attempts,
+    NextAttemptAt,
+    LastError,
+    State,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// `event_retries`: events a consumer failed to handle, retried with backoff, then kept as
+/// dead letters (`state = 'dead'`) until an admin replays them.
+pub struct CreateEventRetries;
+
+impl MigrationName for CreateEventRetries {
+    fn name(&self) -> &str {
+        "m20261201_000004_create_event_retries"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateEventRetries {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(EventRetries::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(EventRetries::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(EventRetries::Consumer)
+                            .string_len(100)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(EventRetries::EventId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(EventRetries::Subject)
+                            .string_len(200)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(EventRetries::Payload).json().not_null())
+                    .col(timestamp(EventRetries::OccurredAt))
+                    .col(ColumnDef::new(EventRetries::Attempts).integer().not_null())
+                    .col(timestamp(EventRetries::NextAttemptAt))
+                    .col(
+                        ColumnDef::new(EventRetries::LastError)
+                            .string_len(1000)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(EventRetries::State)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(timestamp(EventRetries::CreatedAt))
+                    .col(timestamp(EventRetries::UpdatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("event_retries_consumer_event")
+                    .table(EventRetries::Table)
+                    .col(EventRetries::Consumer)
+                    .col(EventRetries::EventId)
+                    .unique()
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("event_retries_due")
+                    .table(EventRetries::Table)
+                    .col(EventRetries::State)
+                    .col(EventRetries::NextAttemptAt)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(EventRetries::Table).to_owned())
             .await
     }
 }

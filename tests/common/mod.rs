@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod provider_proxy;
+
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -92,10 +94,22 @@ pub async fn start_with(env: &[(&str, &str)]) -> Stack {
     panic!("micromall exited during start-up three times");
 }
 
+/// Where the process's logs go, for tests that check what was logged.
+fn log_file(data_dir: &std::path::Path) -> std::path::PathBuf {
+    data_dir.join("micromall.log")
+}
+
 fn spawn(data_dir: &std::path::Path, port_base: u16, env: &[(String, String)]) -> Child {
+    std::fs::create_dir_all(data_dir).expect("create the data dir");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_file(data_dir))
+        .expect("open the log file");
+    let log_err = log.try_clone().expect("clone the log file");
     command(data_dir, port_base, env)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(Stdio::from(log))
+        .stderr(Stdio::from(log_err))
         .spawn()
         .expect("start micromall")
 }
@@ -179,6 +193,28 @@ fn read_all(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinH
 }
 
 impl Stack {
+    /// What the process has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(log_file(&self.data_dir)).unwrap_or_default()
+    }
+
+    /// Runs another `micromall` command (`micromall events dead-letters`, say) with this
+    /// stack's data directory and settings; returns its exit success and output.
+    pub fn command(&self, args: &[&str]) -> (bool, String) {
+        let output = Command::new(env!("CARGO_BIN_EXE_micromall"))
+            .args(args)
+            .env("MICROMALL_DATA_DIR", &self.data_dir)
+            .env_remove("DATABASE_URL")
+            .env_remove("NATS_URL")
+            .env_remove("REDIS_URL")
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()
+            .expect("run micromall");
+        let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&output.stderr));
+        (output.status.success(), text)
+    }
+
     /// The URL of the subgraph at `offset` in the port table (payments is 6).
     pub fn subgraph(&self, offset: u16) -> String {
         format!("http://127.0.0.1:{}", self.port_base + 1 + offset)

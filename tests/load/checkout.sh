@@ -20,6 +20,8 @@ export MICROMALL_ADMIN_EMAIL=bench@example.com MICROMALL_ADMIN_PASSWORD='bench p
 export MICROMALL_LOGIN_ADDRESS_LOCK_AFTER=100000
 # Every simulated customer registers from this one machine, all at once.
 export MICROMALL_REGISTER_PER_ADDRESS=100000 MICROMALL_HASHING_QUEUE=100000
+# Each load customer checks out over and over without paying: lift the cap on unpaid orders.
+export MICROMALL_ORDERS_MAX_PENDING_PER_CUSTOMER=1000000
 if [ "$mode" = distributed ]; then
   : "${POSTGRES_URL:?set POSTGRES_URL (an admin connection)}" "${NATS_URL:?set NATS_URL}"
   run=bench$(date +%s)

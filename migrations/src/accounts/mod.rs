@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(shared::CreateOutbox),
             Box::new(shared::CreateInbox),
             Box::new(m20261121_000100_users_roles_tokens::Migration),
+            Box::new(shared::CreateEventRetries),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! The orders subgraph's database.
 
 mod m20261121_000500_orders;
+mod m20261201_000510_checkout_claims;
 
 use sea_orm_migration::prelude::*;
 
@@ -16,6 +17,8 @@ impl MigratorTrait for Migrator {
             Box::new(shared::CreateInbox),
             Box::new(shared::CreateIdempotencyKeys),
             Box::new(m20261121_000500_orders::Migration),
+            Box::new(m20261201_000510_checkout_claims::Migration),
+            Box::new(shared::CreateEventRetries),
         ]
     }
 }

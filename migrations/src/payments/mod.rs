@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(shared::CreateInbox),
             Box::new(shared::CreateIdempotencyKeys),
             Box::new(m20261121_000600_payments::Migration),
+            Box::new(shared::CreateEventRetries),
         ]
     }
 }

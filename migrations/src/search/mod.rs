@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(shared::CreateOutbox),
             Box::new(shared::CreateInbox),
+            Box::new(shared::CreateEventRetries),
         ]
     }
 }

@@ -46,7 +46,6 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
         currency,
     });
     runtime
-        .bus
         .subscribe(
             events::CONSUMER,
             events::SUBJECTS,

@@ -31,7 +31,6 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
     let inventory = Arc::new(service::Inventory::open(&runtime).await?);
     runtime
-        .bus
         .subscribe(
             events::CONSUMER,
             &events::SUBJECTS,

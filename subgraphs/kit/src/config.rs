@@ -71,6 +71,26 @@ pub struct Settings {
     pub fault_abort_after_commit: Option<String>,
     /// The router's limits, caches and schema exposure (`[router]`).
     pub router: RouterSettings,
+    pub orders: OrdersSettings,
+    pub payments: PaymentsSettings,
+    pub events: EventsSettings,
+}
+
+/// `[orders]`: limits on what one customer can hold.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrdersSettings {
+    /// Open unpaid orders one customer may have at once; checkout past it is refused, so a
+    /// few accounts cannot hold a product's whole stock.
+    pub max_pending_per_customer: u32,
+}
+
+impl Default for OrdersSettings {
+    fn default() -> Self {
+        Self {
+            max_pending_per_customer: 3,
+        }
+    }
 }
 
 /// What the router lets a request cost, and what it keeps.
@@ -155,6 +175,46 @@ impl RouterSettings {
             _ => return Ok(false),
         }
         Ok(true)
+    }
+}
+/// `[payments]`: talking to payment providers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PaymentsSettings {
+    /// How long a provider call may take before its outcome counts as unknown.
+    #[serde(with = "humantime_serde_compat")]
+    pub provider_timeout: Duration,
+    /// How often refunds whose outcome is unknown are asked again (same refund id).
+    #[serde(with = "humantime_serde_compat")]
+    pub reconcile_every: Duration,
+}
+
+impl Default for PaymentsSettings {
+    fn default() -> Self {
+        Self {
+            provider_timeout: Duration::from_secs(10),
+            reconcile_every: Duration::from_secs(30),
+        }
+    }
+}
+
+/// `[events]`: what a consumer does with an event it fails to handle.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventsSettings {
+    /// Delay before the first retry; each further retry waits twice as long.
+    #[serde(with = "humantime_serde_compat")]
+    pub retry_base: Duration,
+    /// Attempts (the first delivery included) before the event is parked as a dead letter.
+    pub max_attempts: u32,
+}
+
+impl Default for EventsSettings {
+    fn default() -> Self {
+        Self {
+            retry_base: Duration::from_secs(1),
+            max_attempts: 10,
+        }
     }
 }
 
@@ -320,6 +380,9 @@ impl Default for Settings {
             sandbox_callback_delay: Duration::from_millis(100),
             fault_abort_after_commit: None,
             router: RouterSettings::default(),
+            orders: OrdersSettings::default(),
+            payments: PaymentsSettings::default(),
+            events: EventsSettings::default(),
         }
     }
 }
@@ -468,6 +531,21 @@ impl Settings {
                 self.sandbox_callback_delay = parse_duration(value).map_err(bad)?
             }
             "MICROMALL_FAULT_ABORT_AFTER_COMMIT" => self.fault_abort_after_commit = some(value),
+            "MICROMALL_ORDERS_MAX_PENDING_PER_CUSTOMER" => {
+                self.orders.max_pending_per_customer = positive::<u32>(value).map_err(bad)?
+            }
+            "MICROMALL_PAYMENTS_PROVIDER_TIMEOUT" => {
+                self.payments.provider_timeout = parse_duration(value).map_err(bad)?
+            }
+            "MICROMALL_PAYMENTS_RECONCILE_EVERY" => {
+                self.payments.reconcile_every = parse_duration(value).map_err(bad)?
+            }
+            "MICROMALL_EVENTS_RETRY_BASE" => {
+                self.events.retry_base = parse_duration(value).map_err(bad)?
+            }
+            "MICROMALL_EVENTS_MAX_ATTEMPTS" => {
+                self.events.max_attempts = positive::<u32>(value).map_err(bad)?
+            }
             _ if name.starts_with("MICROMALL_")
                 && name.ends_with("_URL")
                 && !name.ends_with("_DATABASE_URL")
@@ -641,6 +719,40 @@ mod tests {
         assert!(err.contains("MICROMALL_SUBGRAPH_PORT_BASE"), "{err}");
         let err = Settings::load_from(None, env(&[("MICROMALL_DEMO_DATA", "maybe")])).unwrap_err();
         assert!(err.to_string().contains("MICROMALL_DEMO_DATA"));
+        let err = Settings::load_from(None, env(&[("MICROMALL_EVENTS_MAX_ATTEMPTS", "0")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("MICROMALL_EVENTS_MAX_ATTEMPTS"), "{err}");
+    }
+
+    #[test]
+    fn sections_have_defaults_and_read_file_and_environment() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.orders.max_pending_per_customer, 3);
+        assert_eq!(s.events.max_attempts, 10);
+        assert_eq!(s.events.retry_base, Duration::from_secs(1));
+        assert_eq!(s.payments.provider_timeout, Duration::from_secs(10));
+        let dir = std::env::temp_dir().join(format!("mm-sections-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("micromall.toml");
+        std::fs::write(
+            &file,
+            "[orders]\nmax_pending_per_customer = 5\n[events]\nretry_base = \"250ms\"\n",
+        )
+        .unwrap();
+        let s = Settings::load_from(
+            Some(&file),
+            env(&[
+                ("MICROMALL_EVENTS_MAX_ATTEMPTS", "4"),
+                ("MICROMALL_PAYMENTS_RECONCILE_EVERY", "2s"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.orders.max_pending_per_customer, 5);
+        assert_eq!(s.events.retry_base, Duration::from_millis(250));
+        assert_eq!(s.events.max_attempts, 4);
+        assert_eq!(s.payments.reconcile_every, Duration::from_secs(2));
+        std::fs::remove_dir_all(dir).ok();
     }
 
     #[test]

@@ -20,7 +20,8 @@ use crate::auth::{Keys, TokenVerifier};
 use crate::config::Settings;
 use crate::counters::{self, Counters};
 use crate::events::outbox::Outbox;
-use crate::events::{self, EventBus};
+use crate::events::retries::Consumers;
+use crate::events::{self, EventBus, EventHandler};
 use crate::http::{GraphqlEndpoint, health_routes, with_request_ids};
 
 /// A subgraph, as the launcher sees it.
@@ -47,6 +48,8 @@ pub struct Runtime {
     pub queries: crate::db::QueryLog,
     pub bus: Arc<dyn EventBus>,
     pub outbox: Outbox,
+    /// This subgraph's event consumers, with their retries and dead letters.
+    pub consumers: Consumers,
     pub keys: Arc<Keys>,
     pub verifier: TokenVerifier,
     pub counters: Arc<dyn Counters>,
@@ -67,6 +70,20 @@ impl Runtime {
 }
 
 impl Runtime {
+    /// Subscribes an event consumer: a failing event is retried on its own with backoff,
+    /// then kept as a dead letter, while later events keep flowing (`events::retries`).
+    /// Every subgraph subscribes through here rather than on the bus directly.
+    pub async fn subscribe(
+        &self,
+        consumer: &str,
+        subjects: &[&str],
+        handler: Arc<dyn EventHandler>,
+    ) -> anyhow::Result<()> {
+        self.consumers
+            .subscribe(self.bus.as_ref(), consumer, subjects, handler)
+            .await
+    }
+
     /// A client for other services' internal endpoints, calling as this subgraph.
     pub fn internal_client(&self) -> crate::internal::InternalClient {
         crate::internal::InternalClient::new(
@@ -120,6 +137,7 @@ impl Platform {
             name: def.name,
             settings: self.settings.clone(),
             verifier: keys.verifier(&self.settings)?,
+            consumers: Consumers::new(db.clone(), self.settings.events.clone()),
             db,
             queries,
             bus: self.bus.clone(),
@@ -152,6 +170,7 @@ pub struct RunningSubgraph {
     pub runtime: Runtime,
     server: JoinHandle<std::io::Result<()>>,
     relay: JoinHandle<()>,
+    retries: JoinHandle<()>,
 }
 
 impl PreparedSubgraph {
@@ -177,6 +196,7 @@ impl PreparedSubgraph {
             runtime.bus.clone(),
             runtime.shutdown.clone(),
         );
+        let retries = runtime.consumers.spawn_worker(runtime.shutdown.clone());
         let app = with_request_ids(self.routes.merge(health_routes(runtime.db.clone())));
         let server = tokio::spawn(crate::http::serve(listener, app, runtime.shutdown.clone()));
         tracing::info!(subgraph = self.def.name, %addr, "subgraph listening");
@@ -186,6 +206,7 @@ impl PreparedSubgraph {
             runtime,
             server,
             relay,
+            retries,
         })
     }
 }
@@ -195,10 +216,12 @@ impl RunningSubgraph {
         format!("http://{}/graphql", self.addr)
     }
 
-    /// Waits for the server to drain and the relay to flush, then closes the database.
+    /// Waits for the server to drain, the relay to flush and the retry worker to stop, then
+    /// closes the database.
     pub async fn stopped(self) -> anyhow::Result<()> {
         let served = self.server.await.context("server task panicked")?;
         self.relay.await.context("outbox relay panicked")?;
+        self.retries.await.context("event retry worker panicked")?;
         self.runtime.db.close().await.ok();
         served.with_context(|| format!("the {} subgraph's server failed", self.name))
     }

@@ -23,11 +23,14 @@ use crate::service::{Orders, Outcome};
 use crate::status::OrderStatus;
 use crate::store;
 
-/// Inventory lets a hold lapse on its own this long after the payment deadline, in case the
-/// order's cancellation never reaches it.
 /// The idempotency scope of checkout.
 const OPERATION: &str = "checkout";
+/// Inventory lets a hold lapse on its own this long after the payment deadline, in case the
+/// order's cancellation never reaches it.
 const HOLD_GRACE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+/// A checkout's claim under the cap on unpaid orders lapses after this: far longer than a
+/// checkout runs (each internal call times out in 10 s), so only a crashed one's lapses.
+const CLAIM_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
 
 struct PricedLine {
     facts: catalog::VariantFacts,
@@ -102,14 +105,63 @@ impl Orders {
             Ok(lines) => lines,
             Err(errors) => return Ok(Err(errors)),
         };
+        // The cap on unpaid orders is checked, and a place under it claimed, before any
+        // stock is held: a refused checkout holds nothing and keeps the cart.
+        let order_id = Uuid::now_v7();
+        let now = Utc::now();
+        let claimed = store::claim_checkout(
+            &self.db,
+            customer,
+            order_id,
+            self.max_pending_per_customer,
+            now,
+            now - CLAIM_LIFETIME,
+        )
+        .await?;
+        if !claimed {
+            return Ok(Err(vec![UserError::new(
+                "TOO_MANY_PENDING_ORDERS",
+                format!(
+                    "you already have {} orders awaiting payment: pay or cancel one first",
+                    self.max_pending_per_customer
+                ),
+            )]));
+        }
+        let placed = self
+            .hold_and_record(
+                customer, address, key, &snapshot, cart_id, &lines, order_id, now,
+            )
+            .await;
+        if !matches!(placed, Ok(Ok(_))) {
+            // The order row replaces the claim when it is written; otherwise free the place
+            // now (a claim left behind by a crash lapses after `CLAIM_LIFETIME`).
+            if let Err(err) = store::drop_claim(&self.db, order_id).await {
+                tracing::warn!(error = %err, %order_id, "checkout claim not dropped; it will lapse");
+            }
+        }
+        placed
+    }
+
+    /// Holds the stock for the order and writes it: the part of checkout that runs once the
+    /// customer has a place under the cap.
+    #[allow(clippy::too_many_arguments)]
+    async fn hold_and_record(
+        &self,
+        customer: Uuid,
+        address: &Address,
+        key: &KeyUse<'_>,
+        snapshot: &cart::CartSnapshot,
+        cart_id: Uuid,
+        lines: &[PricedLine],
+        order_id: Uuid,
+        now: chrono::DateTime<Utc>,
+    ) -> ApiResult<Outcome<order::Model>> {
         let subtotal: Decimal = lines.iter().map(|l| l.line_total).sum();
         let discount = Decimal::ZERO;
         // Shipping rates arrive with the shipping domain; until then delivery is free.
         let shipping_cost = Decimal::ZERO;
         let total = subtotal - discount + shipping_cost;
 
-        let order_id = Uuid::now_v7();
-        let now = Utc::now();
         let payment_due_at = chrono::TimeDelta::from_std(self.payment_timeout)
             .ok()
             .and_then(|timeout| now.checked_add_signed(timeout))
@@ -177,7 +229,7 @@ impl Orders {
             total,
             currency: self.currency.clone(),
         };
-        match self.insert_order(new_order, &lines, key, &placed).await {
+        match self.insert_order(new_order, lines, key, &placed).await {
             Ok(Some(order)) => {
                 self.outbox.wake();
                 self.clear_cart(cart_id, snapshot.version).await;
@@ -294,6 +346,7 @@ impl Orders {
         )
         .await?;
         idempotency::complete(&txn, key, new_order.id).await?;
+        store::drop_claim(&txn, new_order.id).await?;
         self.outbox.enqueue(&txn, events::PLACED, placed).await?;
         txn.commit().await?;
         Ok(Some(new_order))

@@ -37,9 +37,9 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
         services: runtime.internal_client(),
         currency: runtime.settings.currency.clone(),
         payment_timeout: runtime.settings.order_payment_timeout,
+        max_pending_per_customer: runtime.settings.orders.max_pending_per_customer,
     });
     runtime
-        .bus
         .subscribe(
             events::CONSUMER,
             events::SUBJECTS,

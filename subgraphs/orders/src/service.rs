@@ -26,6 +26,8 @@ pub struct Orders {
     pub services: InternalClient,
     pub currency: String,
     pub payment_timeout: Duration,
+    /// Open unpaid orders one customer may have (`[orders] max_pending_per_customer`).
+    pub max_pending_per_customer: u32,
 }
 
 impl Orders {

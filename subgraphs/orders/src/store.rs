@@ -8,7 +8,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entity::{order, order_line, transition};
+use micromall_kit::db::begin_write;
+use sea_orm::DatabaseConnection;
+use sea_orm::sea_query::OnConflict;
+
+use crate::entity::{checkout_claim, customer_checkout_lock, order, order_line, transition};
 use crate::status::OrderStatus;
 
 pub async fn order_by_id(
@@ -166,4 +170,176 @@ pub async fn overdue_orders(
         .limit(limit)
         .all(db)
         .await
+}
+
+/// Counts the customer's unpaid orders and checkouts in flight (claims made after
+/// `live_since`) and, if fewer than `cap`, claims a place for `order_id`. One transaction
+/// that first takes the customer's lock row (an upsert, which locks it on PostgreSQL; SQLite
+/// runs one write transaction at a time), so concurrent checkouts of one customer count one
+/// after the other and never together pass the cap.
+pub async fn claim_checkout(
+    db: &DatabaseConnection,
+    customer: Uuid,
+    order_id: Uuid,
+    cap: u32,
+    now: DateTime<Utc>,
+    live_since: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let txn = begin_write(db).await?;
+    customer_checkout_lock::Entity::insert(customer_checkout_lock::ActiveModel {
+        customer_id: Set(customer),
+        locked_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(customer_checkout_lock::Column::CustomerId)
+            .update_column(customer_checkout_lock::Column::LockedAt)
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    checkout_claim::Entity::delete_many()
+        .filter(checkout_claim::Column::CustomerId.eq(customer))
+        .filter(checkout_claim::Column::ClaimedAt.lt(live_since))
+        .exec(&txn)
+        .await?;
+    let unpaid = order::Entity::find()
+        .filter(order::Column::CustomerId.eq(customer))
+        .filter(order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
+        .count(&txn)
+        .await?;
+    let in_flight = checkout_claim::Entity::find()
+        .filter(checkout_claim::Column::CustomerId.eq(customer))
+        .count(&txn)
+        .await?;
+    if unpaid + in_flight >= u64::from(cap) {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    checkout_claim::Entity::insert(checkout_claim::ActiveModel {
+        order_id: Set(order_id),
+        customer_id: Set(customer),
+        claimed_at: Set(now),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Ends a checkout's claim: its order row now counts instead, or the checkout failed.
+pub async fn drop_claim(db: &impl ConnectionTrait, order_id: Uuid) -> Result<(), DbErr> {
+    checkout_claim::Entity::delete_by_id(order_id)
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod pending_cap {
+    use super::*;
+    use micromall_kit::testing::{Backend, TestDatabase};
+    use rust_decimal::Decimal;
+
+    async fn database(backend: Backend) -> DatabaseConnection {
+        let db = TestDatabase::create(backend).await.expect("test database");
+        micromall_kit::db::connect::<micromall_migrations::orders::Migrator>(&db.url)
+            .await
+            .expect("migrated")
+    }
+
+    async fn unpaid_order(db: &DatabaseConnection, customer: Uuid, status: OrderStatus) {
+        let now = Utc::now();
+        order::Entity::insert(order::ActiveModel::from(order::Model {
+            id: Uuid::now_v7(),
+            number: format!("T-{}", &Uuid::now_v7().simple().to_string()[16..]),
+            customer_id: customer,
+            status: status.as_str().to_owned(),
+            currency: "USD".into(),
+            subtotal: Decimal::ONE,
+            discount: Decimal::ZERO,
+            shipping_cost: Decimal::ZERO,
+            total: Decimal::ONE,
+            shipping_address: serde_json::json!({}),
+            cart_id: Uuid::now_v7(),
+            cart_version: 1,
+            payment_due_at: now,
+            created_at: now,
+            updated_at: now,
+        }))
+        .exec_without_returning(db)
+        .await
+        .unwrap();
+    }
+
+    async fn claim(db: &DatabaseConnection, customer: Uuid) -> bool {
+        let now = Utc::now();
+        claim_checkout(
+            db,
+            customer,
+            Uuid::now_v7(),
+            3,
+            now,
+            now - chrono::TimeDelta::minutes(2),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// One unpaid order, one paid one, and ten checkouts at once under a cap of 3: exactly two
+    /// pass, whatever the interleaving; another customer is not affected.
+    async fn concurrent_checkouts_of_one_customer_never_pass_the_cap_together(backend: Backend) {
+        let db = database(backend).await;
+        let customer = Uuid::now_v7();
+        unpaid_order(&db, customer, OrderStatus::PendingPayment).await;
+        unpaid_order(&db, customer, OrderStatus::Paid).await;
+        let outcomes = futures::future::join_all((0..10).map(|_| claim(&db, customer))).await;
+        assert_eq!(
+            outcomes.iter().filter(|passed| **passed).count(),
+            2,
+            "{backend:?}: {outcomes:?}"
+        );
+        assert!(!claim(&db, customer).await, "{backend:?}: the cap holds");
+        assert!(claim(&db, Uuid::now_v7()).await, "{backend:?}: others may");
+    }
+
+    /// A claim whose checkout ended (order written or checkout failed) frees its place, and
+    /// one left by a crashed checkout lapses.
+    async fn claims_end_with_their_checkout_or_lapse(backend: Backend) {
+        let db = database(backend).await;
+        let customer = Uuid::now_v7();
+        let now = Utc::now();
+        let first = Uuid::now_v7();
+        for order_id in [first, Uuid::now_v7(), Uuid::now_v7()] {
+            assert!(
+                claim_checkout(&db, customer, order_id, 3, now, now)
+                    .await
+                    .unwrap()
+            );
+        }
+        assert!(!claim(&db, customer).await, "{backend:?}");
+        drop_claim(&db, first).await.unwrap();
+        assert!(
+            claim(&db, customer).await,
+            "{backend:?}: a dropped claim frees its place"
+        );
+        let later = now + chrono::TimeDelta::minutes(3);
+        assert!(
+            claim_checkout(
+                &db,
+                customer,
+                Uuid::now_v7(),
+                3,
+                later,
+                later - chrono::TimeDelta::minutes(2)
+            )
+            .await
+            .unwrap(),
+            "{backend:?}: stale claims lapse"
+        );
+    }
+
+    micromall_kit::on_every_backend!(
+        concurrent_checkouts_of_one_customer_never_pass_the_cap_together,
+        claims_end_with_their_checkout_or_lapse,
+    );
 }

@@ -38,8 +38,12 @@ pub fn routes(payments: Arc<Payments>) -> Router {
 pub enum Applied {
     Changed,
     Duplicate,
-    /// Genuine but not applicable (unknown payment, wrong amount, already final).
+    /// Genuine but not applicable (unknown payment, already final).
     Ignored,
+    /// Genuine, but about a different charge than the payment's (amount, currency, provider
+    /// or charge reference differ): refused and not recorded, so it is never taken for
+    /// the payment's outcome.
+    Mismatched,
 }
 
 fn answer(status: StatusCode, message: &str) -> Response {
@@ -67,6 +71,10 @@ async fn receive(
         }
     };
     match payments.apply_callback(adapter.name(), &callback).await {
+        Ok(Applied::Mismatched) => answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the callback does not match the payment's charge",
+        ),
         Ok(applied) => {
             tracing::info!(provider = %provider, event = %callback.event_id, ?applied, "payment callback");
             Json(json!({ "received": true })).into_response()
@@ -114,14 +122,23 @@ impl Payments {
         };
         let matches_charge = payment.provider == provider
             && payment.amount == callback.amount
+            && payment.currency == callback.currency
             && payment
                 .provider_reference
                 .as_deref()
                 .is_none_or(|r| r == callback.charge_reference);
         if !matches_charge {
-            tracing::warn!(payment_id = %payment.id, "callback does not match the payment's charge");
-            txn.commit().await?;
-            return Ok(Applied::Ignored);
+            tracing::warn!(
+                payment_id = %payment.id,
+                event = %callback.event_id,
+                expected_amount = %payment.amount,
+                expected_currency = %payment.currency,
+                amount = %callback.amount,
+                currency = %callback.currency.chars().take(8).collect::<String>(),
+                "payment callback refused: it does not match the payment's charge"
+            );
+            txn.rollback().await?;
+            return Ok(Applied::Mismatched);
         }
         let status = PaymentStatus::parse(&payment.status);
         // A cancelled payment can still be captured (the processor took the money after the

@@ -69,9 +69,12 @@ impl MoneyBack {
         txn.commit().await?;
         // Then give back what was captured before. Every step is idempotent, so a failed
         // refund is simply retried with the redelivered event.
-        for held in payments_of_orders(&payments.db, &[order_id]).await? {
-            if PaymentStatus::parse(&held.status).is_some_and(PaymentStatus::holds_money) {
-                refund_in_full(payments, event_id, held.id, "order cancelled").await?;
+        // A payment already counted as refunded may be so only by this event's own refund,
+        // still unsettled from an earlier attempt: asking again with the same refund id
+        // settles it (or finds it done).
+        for captured in payments_of_orders(&payments.db, &[order_id]).await? {
+            if PaymentStatus::parse(&captured.status).is_some_and(PaymentStatus::was_captured) {
+                refund_in_full(payments, event_id, captured.id, "order cancelled").await?;
             }
         }
         Ok(())
@@ -113,7 +116,7 @@ async fn refund_in_full(
     {
         Ok(Ok(_)) => Ok(()),
         // Nothing is held any more (refunded in full already, say), or the provider refused
-        // for good: retrying would not help, and would hold up the events behind this one.
+        // for good: retrying would not help.
         Ok(Err(errors)) => {
             tracing::warn!(%payment_id, code = %errors[0].code, message = %errors[0].message, "automatic refund not made");
             Ok(())

@@ -1,13 +1,15 @@
 //! The payments subgraph: payments for orders through provider adapters, signed provider
 //! callbacks, refunds. Reads top-down: `schema` translates the API; `pay`, `refund` and
 //! `callbacks` hold the rules; `events` gives money back when orders no longer want it;
-//! `provider` is the adapter interface and `sandbox` the always-available provider.
+//! `reconcile` settles refunds the provider left unanswered; `provider` is the adapter
+//! interface and `sandbox` the always-available provider.
 
 mod callbacks;
 mod entity;
 mod events;
 mod pay;
 pub mod provider;
+mod reconcile;
 mod refund;
 pub mod sandbox;
 pub mod schema;
@@ -53,6 +55,7 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
             sandbox_url,
             sandbox_secret(settings)?,
             format!("{own_url}/webhooks/payments/sandbox"),
+            settings.payments.provider_timeout,
         ));
     let payments = Arc::new(service::Payments {
         db: runtime.db.clone(),
@@ -61,13 +64,18 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
         providers: BTreeMap::from([(sandbox.name(), sandbox)]),
     });
     runtime
-        .bus
         .subscribe(
             events::CONSUMER,
             events::SUBJECTS,
             Arc::new(events::MoneyBack(payments.clone())),
         )
         .await?;
+    reconcile::spawn(
+        payments.clone(),
+        settings.payments.reconcile_every,
+        settings.payments.provider_timeout,
+        runtime.shutdown.clone(),
+    );
     Ok(runtime
         .graphql_router(schema::build(Some(payments.clone())))
         .merge(callbacks::routes(payments)))

@@ -1,5 +1,11 @@
 //! `payOrder`: start a payment for an order awaiting it. The payment is `PENDING` until the
 //! provider's verified callback says how it ended (see `callbacks`).
+//!
+//! A charge whose answer never came (provider unreachable, timed out) leaves a `PENDING`
+//! payment without a provider reference: the charge may or may not exist. A retry of
+//! `payOrder` (same key or another) sends that same payment's charge again, under the same
+//! payment reference, which the provider deduplicates: a charge it made is answered with its
+//! reference, one it never received is made now. Either way the order is charged once.
 
 use chrono::Utc;
 use micromall_kit::contracts::orders::{self, OrderFacts};
@@ -14,8 +20,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::entity::payment;
-use crate::provider::{ChargeRequest, ChargeStarted};
-use crate::service::{Outcome, Payments, not_found, payment_by_id};
+use crate::provider::{ChargeRequest, ChargeStarted, PaymentProvider};
+use crate::service::{Outcome, Payments, not_found, payment_by_id, payments_of_orders};
 use crate::status::PaymentStatus;
 
 const OPERATION: &str = "pay";
@@ -74,7 +80,12 @@ impl Payments {
                 let payment = payment_by_id(&self.db, payment_id).await?.ok_or_else(|| {
                     ApiError::internal(anyhow::anyhow!("a payment key names a missing payment"))
                 })?;
-                return Ok(Ok(payment));
+                if !unanswered(&payment) {
+                    return Ok(Ok(payment));
+                }
+                return self
+                    .charge(provider.as_ref(), payment, request.payment_method_token)
+                    .await;
             }
             Claim::Conflict => {
                 return Ok(Err(vec![
@@ -95,12 +106,24 @@ impl Payments {
                 return other;
             }
         };
+        self.charge(provider.as_ref(), payment, request.payment_method_token)
+            .await
+    }
+
+    /// Asks the provider to charge for `payment` (again, if its first answer never came: the
+    /// provider deduplicates by the payment id) and records what it said.
+    async fn charge(
+        &self,
+        provider: &dyn PaymentProvider,
+        payment: payment::Model,
+        payment_method_token: String,
+    ) -> ApiResult<Outcome<payment::Model>> {
         let charged = provider
             .charge(ChargeRequest {
                 payment_id: payment.id,
                 amount: payment.amount,
                 currency: payment.currency.clone(),
-                payment_method_token: request.payment_method_token,
+                payment_method_token,
             })
             .await;
         let (reference, failure) = match charged {
@@ -201,13 +224,48 @@ impl Payments {
         match inserted {
             Ok(_) => {}
             // The order already has a payment in flight or holding money (a unique index).
-            Err(err) if is_unique_violation(&err) => return Ok(Err(already_in_progress())),
+            // One whose charge was never answered is this request's to charge again.
+            Err(err) if is_unique_violation(&err) => {
+                txn.rollback().await?;
+                return self
+                    .unanswered_payment(customer, order_id, provider, key)
+                    .await;
+            }
             Err(err) => return Err(err.into()),
         }
         idempotency::complete(&txn, key, payment.id).await?;
         txn.commit().await?;
         Ok(Ok(payment))
     }
+}
+
+impl Payments {
+    /// The order's payment whose charge was never answered, now also the result of `key`;
+    /// `INVALID_STATE` when the order's active payment is answered (in progress or paid).
+    async fn unanswered_payment(
+        &self,
+        customer: Uuid,
+        order_id: Uuid,
+        provider: &str,
+        key: &KeyUse<'_>,
+    ) -> ApiResult<Outcome<payment::Model>> {
+        let unanswered = payments_of_orders(&self.db, &[order_id])
+            .await?
+            .into_iter()
+            .find(|p| p.customer_id == customer && p.provider == provider && unanswered(p));
+        let Some(payment) = unanswered else {
+            return Ok(Err(already_in_progress()));
+        };
+        let txn = begin_write(&self.db).await?;
+        idempotency::complete(&txn, key, payment.id).await?;
+        txn.commit().await?;
+        Ok(Ok(payment))
+    }
+}
+
+/// A payment whose charge request got no answer: it may or may not exist at the provider.
+fn unanswered(payment: &payment::Model) -> bool {
+    payment.status == PaymentStatus::Pending.as_str() && payment.provider_reference.is_none()
 }
 
 fn invalid_state(message: &str) -> Vec<UserError> {

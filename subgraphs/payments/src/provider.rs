@@ -41,6 +41,8 @@ pub struct Callback {
     pub charge_reference: String,
     pub payment_id: Uuid,
     pub amount: Decimal,
+    /// ISO 4217, as the processor states it: compared with the payment's like the amount.
+    pub currency: String,
     pub outcome: ChargeOutcome,
 }
 

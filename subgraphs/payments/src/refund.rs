@@ -1,7 +1,11 @@
 //! Refunds: staff refunds (`refundPayment`) and the automatic ones payments makes when money
 //! was taken for an order that no longer wants it. The amount is set aside atomically first
 //! (never more than was captured, even under concurrent refunds), then the provider is
-//! asked; if it fails the amount is given back.
+//! asked. If the provider refuses, the amount is given back. If its answer never comes (a
+//! timeout, a dropped connection) it may still have made the refund: the refund stays
+//! `PENDING` with its amount set aside, and is asked about again under the same refund id
+//! (by a retry with the same idempotency key, a redelivered event, or the reconciler), which
+//! the provider answers with the refund it made, so money goes back once.
 
 use chrono::Utc;
 use micromall_kit::contracts::payments as events;
@@ -71,14 +75,24 @@ impl Payments {
         };
         match idempotency::claim(&self.db, &key).await? {
             Claim::Done(refund_id) => {
-                let refund = refund::Entity::find_by_id(refund_id).one(&self.db).await?;
-                let payment = match refund {
-                    Some(r) => payment_by_id(&self.db, r.payment_id).await?,
-                    None => None,
+                let Some(refund) = refund::Entity::find_by_id(refund_id).one(&self.db).await?
+                else {
+                    return Err(ApiError::internal(anyhow::anyhow!(
+                        "a refund key names a missing refund"
+                    )));
                 };
-                return payment.map(Ok).ok_or_else(|| {
-                    ApiError::internal(anyhow::anyhow!("a refund key names a missing refund"))
-                });
+                return match refund.status.as_str() {
+                    // The first attempt's outcome is unknown: ask again, same refund id.
+                    PENDING => {
+                        self.refund_payment(refund.payment_id, None, None, refund.id, None)
+                            .await
+                    }
+                    FAILED => Ok(Err(refused("the payment provider refused the refund"))),
+                    _ => payment_by_id(&self.db, refund.payment_id)
+                        .await?
+                        .map(Ok)
+                        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("payment vanished"))),
+                };
             }
             Claim::Conflict => {
                 return Ok(Err(vec![
@@ -107,8 +121,10 @@ impl Payments {
     }
 
     /// Refunds `amount` (everything still held when `None`) of a payment. `refund_id` makes a
-    /// repeat safe: a refund that succeeded is not made again, and one that failed or was
-    /// interrupted is retried under the same id (the provider deduplicates by it).
+    /// repeat safe: a refund that succeeded is not made again, and one that failed or whose
+    /// outcome is unknown is asked for again under the same id (the provider deduplicates by
+    /// it). `key`, for staff refunds, names the refund from the moment it is recorded, so a
+    /// retry with the key reaches the same refund whatever happened to the first attempt.
     pub async fn refund_payment(
         &self,
         payment_id: Uuid,
@@ -161,7 +177,13 @@ impl Payments {
                 };
                 let now = Utc::now();
                 if earlier.is_some() {
-                    mark_refund(&txn, refund_id, PENDING, None).await?;
+                    // Only one retry of a failed refund sets its amount aside again.
+                    if !retry_failed(&txn, refund_id).await? {
+                        txn.rollback().await?;
+                        return Err(ApiError::internal(anyhow::anyhow!(
+                            "refund {refund_id} is being retried by another request"
+                        )));
+                    }
                 } else {
                     refund::Entity::insert(refund::ActiveModel {
                         id: Set(refund_id),
@@ -175,6 +197,9 @@ impl Payments {
                     })
                     .exec_without_returning(&txn)
                     .await?;
+                }
+                if let Some(key) = key {
+                    idempotency::complete(&txn, key, refund_id).await?;
                 }
                 txn.commit().await?;
                 amount
@@ -196,51 +221,69 @@ impl Payments {
         let txn = begin_write(&self.db).await?;
         match refunded {
             Ok(reference) => {
-                mark_refund(&txn, refund_id, SUCCEEDED, Some(reference)).await?;
+                // Only the attempt that settles the refund tells orders: a concurrent one
+                // (the reconciler, a retry) got the same answer and finds it settled.
+                let settled = settle(&txn, refund_id, SUCCEEDED, Some(reference)).await?;
                 let payment = payment_by_id(&txn, payment_id)
                     .await?
                     .ok_or_else(|| ApiError::internal(anyhow::anyhow!("payment vanished")))?;
-                if let Some(key) = key {
-                    idempotency::complete(&txn, key, refund_id).await?;
+                if settled {
+                    let fully_refunded = refunded_so_far(&txn, payment_id).await? >= payment.amount;
+                    self.outbox
+                        .enqueue(
+                            &txn,
+                            events::REFUNDED,
+                            &events::PaymentEvent {
+                                payment_id,
+                                order_id: payment.order_id,
+                                amount,
+                                currency: payment.currency.clone(),
+                                fully_refunded,
+                            },
+                        )
+                        .await?;
                 }
-                let fully_refunded = refunded_so_far(&txn, payment_id).await? >= payment.amount;
-                self.outbox
-                    .enqueue(
-                        &txn,
-                        events::REFUNDED,
-                        &events::PaymentEvent {
-                            payment_id,
-                            order_id: payment.order_id,
-                            amount,
-                            currency: payment.currency.clone(),
-                            fully_refunded,
-                        },
-                    )
-                    .await?;
                 txn.commit().await?;
                 self.outbox.wake();
                 Ok(Ok(payment))
             }
-            Err(err) => {
-                give_back(&txn, payment_id, amount).await?;
-                mark_refund(&txn, refund_id, FAILED, None).await?;
-                txn.commit().await?;
-                match err {
-                    // Final: retrying would not change the provider's mind.
-                    ProviderError::Refused(reason) => Ok(Err(vec![
-                        UserError::new(
-                            "INVALID_STATE",
-                            format!("the payment provider refused the refund: {reason}"),
-                        )
-                        .at(&["input", "paymentId"]),
-                    ])),
-                    ProviderError::Unavailable(reason) => Err(ApiError::internal(anyhow::anyhow!(
-                        "refund of payment {payment_id} not made, provider unavailable: {reason}"
-                    ))),
+            // Final: retrying would not change the provider's mind.
+            Err(ProviderError::Refused(reason)) => {
+                if settle(&txn, refund_id, FAILED, None).await? {
+                    give_back(&txn, payment_id, amount).await?;
                 }
+                txn.commit().await?;
+                Ok(Err(refused(&format!(
+                    "the payment provider refused the refund: {reason}"
+                ))))
+            }
+            // The provider may have made the refund: it stays pending, its amount set aside.
+            Err(ProviderError::Unavailable(reason)) => {
+                txn.rollback().await?;
+                tracing::warn!(%payment_id, %refund_id, %reason, "refund outcome unknown; it stays pending and is asked again with the same refund id");
+                Err(ApiError::internal(anyhow::anyhow!(
+                    "refund {refund_id} of payment {payment_id} pending, provider did not answer: {reason}"
+                )))
             }
         }
     }
+
+    /// Refunds whose provider call ended without an answer, last tried before `before`: the
+    /// reconciler asks the provider about them again.
+    pub async fn unsettled_refunds(
+        &self,
+        before: chrono::DateTime<Utc>,
+    ) -> Result<Vec<refund::Model>, DbErr> {
+        refund::Entity::find()
+            .filter(refund::Column::Status.eq(PENDING))
+            .filter(refund::Column::UpdatedAt.lt(before))
+            .all(&self.db)
+            .await
+    }
+}
+
+fn refused(message: &str) -> Vec<UserError> {
+    vec![UserError::new("INVALID_STATE", message).at(&["input", "paymentId"])]
 }
 
 const PENDING: &str = "PENDING";
@@ -333,18 +376,32 @@ async fn refunded_so_far(db: &impl ConnectionTrait, payment_id: Uuid) -> Result<
         .sum())
 }
 
-async fn mark_refund(
+/// Makes a failed refund pending again; false when another attempt already did.
+async fn retry_failed(db: &impl ConnectionTrait, refund_id: Uuid) -> Result<bool, DbErr> {
+    let moved = refund::Entity::update_many()
+        .col_expr(refund::Column::Status, Expr::value(PENDING))
+        .col_expr(refund::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(refund::Column::Id.eq(refund_id))
+        .filter(refund::Column::Status.eq(FAILED))
+        .exec(db)
+        .await?;
+    Ok(moved.rows_affected == 1)
+}
+
+/// Records the provider's answer on a pending refund; false when another attempt already did.
+async fn settle(
     db: &impl ConnectionTrait,
     refund_id: Uuid,
     status: &str,
     reference: Option<String>,
-) -> Result<(), DbErr> {
-    refund::Entity::update_many()
+) -> Result<bool, DbErr> {
+    let settled = refund::Entity::update_many()
         .col_expr(refund::Column::Status, Expr::value(status))
         .col_expr(refund::Column::ProviderReference, Expr::value(reference))
         .col_expr(refund::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(refund::Column::Id.eq(refund_id))
+        .filter(refund::Column::Status.eq(PENDING))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(settled.rows_affected == 1)
 }

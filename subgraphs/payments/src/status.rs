@@ -39,6 +39,11 @@ impl PaymentStatus {
         })
     }
 
+    /// Whether money was taken (whether or not some or all of it went back since).
+    pub fn was_captured(self) -> bool {
+        self.holds_money() || self == PaymentStatus::Refunded
+    }
+
     /// Whether money was taken and not all of it went back.
     pub fn holds_money(self) -> bool {
         matches!(

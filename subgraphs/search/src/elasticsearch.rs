@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::engine::{
     FacetCount, PRICE_BUCKETS, ProductDoc, SearchEngine, SearchRequest, SearchResults, Sort,
-    bucket_label,
+    bucket_label, shown,
 };
 
 const FIELDS: [&str; 4] = ["name^3", "tags^1.5", "category_names^1.5", "description"];
@@ -159,7 +159,7 @@ pub fn parse_results(response: &Value) -> anyhow::Result<SearchResults> {
                             count: b["doc_count"].as_u64()?,
                         })
                     })
-                    .filter(|f| f.count > 0 || name == "price")
+                    .filter(|f| shown(name, f))
                     .collect()
             })
             .unwrap_or_default()

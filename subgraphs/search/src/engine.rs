@@ -94,6 +94,17 @@ pub fn bucket_label(from: f64, to: Option<f64>) -> String {
     }
 }
 
+/// Whether a facet bucket is worth showing: it counts at least one product and, for the price
+/// facet, is one of `PRICE_BUCKETS` (engines may add buckets for values below the first one,
+/// such as Tantivy's `*-0`, which no price can fall in).
+pub fn shown(facet: &str, bucket: &FacetCount) -> bool {
+    bucket.count > 0
+        && (facet != "price"
+            || PRICE_BUCKETS
+                .iter()
+                .any(|(from, to)| bucket_label(*from, *to) == bucket.value))
+}
+
 /// A search backend: Tantivy embedded, Elasticsearch at scale.
 #[async_trait::async_trait]
 pub trait SearchEngine: Send + Sync {

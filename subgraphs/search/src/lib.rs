@@ -45,7 +45,6 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
         }
     };
     runtime
-        .bus
         .subscribe(
             "search",
             &[events::PRODUCT_CHANGED, events::PRODUCT_ARCHIVED],

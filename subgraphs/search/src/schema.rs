@@ -48,7 +48,9 @@ pub struct FacetValue {
     pub count: i32,
 }
 
-/// fields: "category" (category ids), "tag", "price" (buckets such as "25-50", "500+")
+/// fields: "category" (category ids), "tag", "price" (buckets such as "25-50", "500+").
+/// Only values that count at least one matching product are listed: zero-count buckets are
+/// not listed.
 #[derive(SimpleObject)]
 pub struct Facet {
     pub field: String,

@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 use crate::engine::{
     FacetCount, Filter, PRICE_BUCKETS, ProductDoc, SearchEngine, SearchRequest, SearchResults,
-    Sort, bucket_label,
+    Sort, bucket_label, shown,
 };
 
 struct Fields {
@@ -314,7 +314,7 @@ impl TantivyEngine {
                                 .or_else(|| b["key"].as_f64().map(|v| v.to_string()))?;
                             Some(FacetCount { value, count })
                         })
-                        .filter(|f| f.count > 0 || name == "price")
+                        .filter(|f| shown(name, f))
                         .collect()
                 })
                 .unwrap_or_default()
@@ -699,6 +699,43 @@ mod tests {
         assert_eq!(count("price", "0-25"), Some(2));
         assert_eq!(count("price", "25-50"), Some(1));
         assert_eq!(count("price", "100-200"), Some(1));
+    }
+
+    #[test]
+    fn the_price_facet_lists_only_buckets_that_hold_products() {
+        let e = engine();
+        let price_facet = |results: &SearchResults| -> Vec<(String, u64)> {
+            results
+                .facets
+                .iter()
+                .find(|(n, _)| n == "price")
+                .unwrap()
+                .1
+                .iter()
+                .map(|f| (f.value.clone(), f.count))
+                .collect()
+        };
+        // No `*-0` (no price is below zero) and no empty `200-500` or `500+`.
+        assert_eq!(
+            price_facet(&search(&e, None, Filter::default(), Sort::Newest)),
+            [
+                ("0-25".to_owned(), 2),
+                ("25-50".to_owned(), 1),
+                ("50-100".to_owned(), 1),
+                ("100-200".to_owned(), 1)
+            ]
+        );
+        assert_eq!(
+            price_facet(&search(
+                &e,
+                Some("boot"),
+                Filter::default(),
+                Sort::Relevance
+            )),
+            [("25-50".to_owned(), 1)]
+        );
+        let none = search(&e, Some("kayak"), Filter::default(), Sort::Relevance);
+        assert!(none.facets.iter().all(|(_, values)| values.is_empty()));
     }
 
     #[test]

@@ -4,12 +4,15 @@
 //! change it describes. The relay publishes outbox rows to the bus and marks them published
 //! only after the bus accepted them, so a crash between the two re-sends rather than loses.
 //! Consumers record handled event ids in their `inbox` table in the same transaction as their
-//! effect, so a re-sent event changes nothing the second time.
+//! effect, so a re-sent event changes nothing the second time. An event a consumer fails to
+//! handle is retried on its own and, past a limit, kept as a dead letter (`retries`), so it
+//! never holds up the events behind it.
 
 mod in_process;
 pub mod inbox;
 mod nats;
 pub mod outbox;
+pub mod retries;
 
 use std::sync::Arc;
 

@@ -2,7 +2,9 @@
 //!
 //! One stream holds every Micromall subject under a prefix. Publishing sets `Nats-Msg-Id` to
 //! the event id, so a relay that re-sends after a crash is deduplicated by the server. Each
-//! consumer is a durable pull consumer acknowledged only after its handler succeeded. The
+//! consumer is a durable pull consumer acknowledged only after its handler succeeded (the
+//! retry wrapper of `retries` acknowledges a failed event once it has recorded it; what it
+//! could not even record is redelivered with a growing delay, `MAX_DELIVER` times). The
 //! machines' nats-server is 2.9, so each subject pattern gets its own consumer (multi-filter
 //! consumers need 2.10).
 
@@ -17,7 +19,10 @@ use futures::StreamExt;
 use super::{Event, EventBus, EventHandler};
 
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
-const RETRY_DELAY: Duration = Duration::from_secs(1);
+/// Deliveries of one message before the server gives up on it.
+const MAX_DELIVER: i64 = 12;
+const FIRST_RETRY_DELAY: Duration = Duration::from_secs(1);
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(300);
 
 pub struct NatsBus {
     jetstream: jetstream::Context,
@@ -89,6 +94,7 @@ impl EventBus for NatsBus {
                         filter_subject: format!("{}.{}", self.prefix, subject),
                         ack_policy: jetstream::consumer::AckPolicy::Explicit,
                         ack_wait: Duration::from_secs(30),
+                        max_deliver: MAX_DELIVER,
                         ..Default::default()
                     },
                 )
@@ -111,8 +117,15 @@ impl EventBus for NatsBus {
                     let outcome = match handler.handle(&event).await {
                         Ok(()) => message.ack().await,
                         Err(err) => {
-                            tracing::warn!(consumer = %durable, subject = %event.subject, error = ?err, "event handler failed; redelivering");
-                            message.ack_with(AckKind::Nak(Some(RETRY_DELAY))).await
+                            let delivered = message.info().map_or(1, |info| info.delivered);
+                            if delivered >= MAX_DELIVER {
+                                tracing::error!(consumer = %durable, subject = %event.subject, event_id = %event.id, delivered, error = ?err, "event handler failed on the last delivery; giving up");
+                            } else {
+                                tracing::warn!(consumer = %durable, subject = %event.subject, delivered, error = ?err, "event handler failed; redelivering");
+                            }
+                            message
+                                .ack_with(AckKind::Nak(Some(redelivery_delay(delivered))))
+                                .await
                         }
                     };
                     if let Err(err) = outcome {
@@ -123,6 +136,14 @@ impl EventBus for NatsBus {
         }
         Ok(())
     }
+}
+
+/// Doubles from one second per delivery so far, up to five minutes.
+fn redelivery_delay(delivered: i64) -> Duration {
+    let doublings = u32::try_from(delivered.saturating_sub(1)).unwrap_or(u32::MAX);
+    FIRST_RETRY_DELAY
+        .saturating_mul(2u32.saturating_pow(doublings))
+        .min(MAX_RETRY_DELAY)
 }
 
 /// Durable names allow only `[A-Za-z0-9_-]`.

@@ -223,6 +223,9 @@ pub struct CheckoutInput {
     pub idempotency_key: String,
 }
 
+/// codes: EMPTY_CART, OUT_OF_STOCK (field names the variant), INVALID_ADDRESS,
+/// IDEMPOTENCY_CONFLICT, TOO_MANY_PENDING_ORDERS (the customer already has as many orders
+/// awaiting payment as allowed: nothing is held and the cart is kept; pay or cancel one)
 #[derive(SimpleObject)]
 pub struct CheckoutPayload {
     pub order: Option<Order>,

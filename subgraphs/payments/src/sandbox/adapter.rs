@@ -26,9 +26,10 @@ pub struct SandboxProvider {
 }
 
 impl SandboxProvider {
-    pub fn new(base_url: String, secret: Vec<u8>, callback_url: String) -> Self {
+    /// `timeout` bounds each call; past it the call's outcome is unknown.
+    pub fn new(base_url: String, secret: Vec<u8>, callback_url: String, timeout: Duration) -> Self {
         Self {
-            http: micromall_kit::http::outgoing_client(Duration::from_secs(10)),
+            http: micromall_kit::http::outgoing_client(timeout),
             base_url,
             secret,
             callback_url,
@@ -138,6 +139,7 @@ impl PaymentProvider for SandboxProvider {
             charge_reference: callback.data.charge,
             payment_id: callback.data.reference,
             amount: callback.data.amount,
+            currency: callback.data.currency,
             outcome,
         })
     }

@@ -1,15 +1,18 @@
 //! The pretend card processor. It keeps its books in memory (it is a sandbox), answers
 //! charges at once with `pending`, and reports the outcome later by calling the merchant
-//! back, signed, with retries — and, like real processors, sometimes twice or late.
+//! back, signed, with retries — and, like real processors, sometimes twice or late. Like a
+//! real processor it is idempotent: a charge repeated with the same merchant reference is
+//! the same charge, a refund repeated with the same refund id is the same refund; and it
+//! shows its own record of a charge (`GET /v1/charges/{id}`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
@@ -18,8 +21,8 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::wire::{
-    CHARGE_FAILED, CHARGE_SUCCEEDED, CHARGES, CallbackBody, CallbackData, ChargeAnswer, ChargeBody,
-    ErrorAnswer, REFUNDS, RefundAnswer, RefundBody,
+    CHARGE, CHARGE_FAILED, CHARGE_SUCCEEDED, CHARGES, CallbackBody, CallbackData, ChargeAnswer,
+    ChargeBody, ChargeRecord, ErrorAnswer, REFUNDS, RefundAnswer, RefundBody, RefundRecord,
 };
 use super::{TOKEN_DECLINE, TOKEN_OK, TOKEN_TIMEOUT, signature};
 
@@ -51,9 +54,13 @@ const DELIVERY_ATTEMPTS: u32 = 6;
 
 struct Charge {
     id: String,
+    reference: Uuid,
     amount: Decimal,
+    currency: String,
     refunded: Decimal,
-    succeeded: bool,
+    /// `None` for a charge that never calls back (`sandbox_timeout`).
+    succeeded: Option<bool>,
+    refunds: Vec<RefundRecord>,
 }
 
 struct Processor {
@@ -85,6 +92,7 @@ pub async fn serve(
     });
     let app = Router::new()
         .route(CHARGES, post(charge))
+        .route(CHARGE, get(charge_record))
         .route(REFUNDS, post(refund))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(processor);
@@ -156,9 +164,12 @@ async fn charge(
                     body.reference,
                     Charge {
                         id: id.clone(),
+                        reference: body.reference,
                         amount: body.amount,
+                        currency: body.currency.clone(),
                         refunded: Decimal::ZERO,
-                        succeeded: succeeds == Some(true),
+                        succeeded: succeeds,
+                        refunds: Vec::new(),
                     },
                 );
                 (id, true)
@@ -260,8 +271,9 @@ async fn refund(
     let mut charges = processor.charges.lock().expect("charges lock");
     // The sandbox forgets charges when it restarts; refunds of charges it no longer knows
     // are granted rather than stranding the merchant's money.
-    if let Some(charge) = charges.values_mut().find(|c| c.id == body.charge) {
-        if !charge.succeeded {
+    let charge = charges.values_mut().find(|c| c.id == body.charge);
+    if let Some(charge) = &charge {
+        if charge.succeeded != Some(true) {
             return refuse(
                 StatusCode::BAD_REQUEST,
                 "not_captured",
@@ -275,13 +287,57 @@ async fn refund(
                 "the refund exceeds what is left of the charge",
             );
         }
-        charge.refunded += body.amount;
     }
     let id = format!("re_{}", Uuid::now_v7().simple());
+    if let Some(charge) = charge {
+        charge.refunded += body.amount;
+        charge.refunds.push(RefundRecord {
+            id: id.clone(),
+            refund_id: body.refund_id,
+            amount: body.amount,
+        });
+    }
     refunds.insert(body.refund_id, id.clone());
     Json(RefundAnswer {
         id,
         status: "succeeded".into(),
+    })
+    .into_response()
+}
+
+async fn charge_record(
+    State(processor): State<Arc<Processor>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !processor.authorised(&headers) {
+        return refuse(StatusCode::UNAUTHORIZED, "unauthorized", "bad API key");
+    }
+    let charges = processor.charges.lock().expect("charges lock");
+    let Some(charge) = charges.values().find(|c| c.id == id) else {
+        return refuse(StatusCode::NOT_FOUND, "not_found", "no such charge");
+    };
+    Json(ChargeRecord {
+        id: charge.id.clone(),
+        reference: charge.reference,
+        amount: charge.amount,
+        currency: charge.currency.clone(),
+        status: match charge.succeeded {
+            Some(true) => "succeeded",
+            Some(false) => "failed",
+            None => "pending",
+        }
+        .to_owned(),
+        refunded: charge.refunded,
+        refunds: charge
+            .refunds
+            .iter()
+            .map(|r| RefundRecord {
+                id: r.id.clone(),
+                refund_id: r.refund_id,
+                amount: r.amount,
+            })
+            .collect(),
     })
     .into_response()
 }

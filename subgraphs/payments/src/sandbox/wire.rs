@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub const CHARGES: &str = "/v1/charges";
+/// One charge as the processor keeps it (`GET`), with the refunds made of it.
+pub const CHARGE: &str = "/v1/charges/{id}";
 pub const REFUNDS: &str = "/v1/refunds";
 pub const CHARGE_SUCCEEDED: &str = "charge.succeeded";
 pub const CHARGE_FAILED: &str = "charge.failed";
@@ -66,4 +68,26 @@ pub struct CallbackData {
     pub currency: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<String>,
+}
+
+/// The processor's own record of a charge.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChargeRecord {
+    pub id: String,
+    pub reference: Uuid,
+    pub amount: Decimal,
+    pub currency: String,
+    /// `succeeded`, `failed` or `pending` (never decided).
+    pub status: String,
+    pub refunded: Decimal,
+    pub refunds: Vec<RefundRecord>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundRecord {
+    pub id: String,
+    pub refund_id: Uuid,
+    pub amount: Decimal,
 }
