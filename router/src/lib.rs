@@ -16,6 +16,7 @@ pub mod planner;
 pub mod service;
 
 pub use service::{
-    Authenticator, CacheStats, GraphqlRequest, GraphqlResponse, Router, RouterConfig,
+    Authenticator, CacheStats, GraphqlRequest, GraphqlResponse, Ready, Refused, Router,
+    RouterConfig,
 };
 pub mod http;

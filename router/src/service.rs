@@ -99,6 +99,65 @@ pub struct CacheStats {
     pub plan_bytes: u64,
 }
 
+/// A request that passed every stage before execution, ready to run.
+pub struct Ready {
+    coerced: Coerced,
+    planned: Arc<Planned>,
+    estimated: Option<f64>,
+}
+
+impl Ready {
+    /// The plan that will run.
+    pub fn plan(&self) -> &QueryPlan {
+        &self.planned.plan
+    }
+
+    /// The fields authorization removed, as the errors the client will see.
+    pub fn authorization_errors(&self) -> &[Value] {
+        &self.planned.auth_errors
+    }
+
+    pub fn estimated_cost(&self) -> Option<f64> {
+        self.estimated
+    }
+}
+
+/// A request refused before execution, with the code the client sees.
+#[derive(Debug)]
+pub struct Refused {
+    pub error: RequestError,
+    /// The cost report, when the refusal is about cost.
+    pub cost: Option<Value>,
+}
+
+impl Refused {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            error: RequestError {
+                code,
+                message: message.into(),
+            },
+            cost: None,
+        }
+    }
+}
+
+impl From<RequestError> for Refused {
+    fn from(error: RequestError) -> Self {
+        Self { error, cost: None }
+    }
+}
+
+impl From<Refused> for GraphqlResponse {
+    fn from(refused: Refused) -> Self {
+        let mut response = GraphqlResponse::error(refused.error.code, &refused.error.message);
+        if let Some(cost) = refused.cost {
+            response.body["extensions"] = json!({ "cost": cost });
+        }
+        response
+    }
+}
+
 /// A planned operation, cached.
 struct Planned {
     operation: Operation,
@@ -199,38 +258,45 @@ impl Router {
         })
     }
 
+    /// Runs one request: every stage before execution (`prepare_request`), then the plan.
     pub async fn execute(&self, request: GraphqlRequest, headers: &HeaderMap) -> GraphqlResponse {
+        match self.prepare_request(request, headers) {
+            Ok(ready) => self.run(ready, headers).await,
+            Err(refused) => refused.into(),
+        }
+    }
+
+    /// Every stage a request passes before any subgraph is called: authentication, parsing
+    /// and validation, variables, normalization and limits, authorization, planning and the
+    /// cost estimate. What passed is cached; what was refused is not.
+    pub fn prepare_request(
+        &self,
+        request: GraphqlRequest,
+        headers: &HeaderMap,
+    ) -> Result<Ready, Refused> {
         let Some(query) = request.query.filter(|q| !q.trim().is_empty()) else {
-            return GraphqlResponse::error("BAD_REQUEST", "the request has no query");
+            return Err(Refused::new("BAD_REQUEST", "the request has no query"));
         };
         let identity = match &self.authenticator {
             None => Identity::default(),
-            Some(auth) => match auth.authenticate(headers) {
-                Ok(identity) => identity,
-                Err(message) => return GraphqlResponse::error("UNAUTHENTICATED", &message),
-            },
+            Some(auth) => auth
+                .authenticate(headers)
+                .map_err(|message| Refused::new("UNAUTHENTICATED", message))?,
         };
         let variables = request.variables.unwrap_or_default();
-        let (document, document_key) = match self.document(&query) {
-            Ok(found) => found,
-            Err(err) => return GraphqlResponse::error(err.code, &err.message),
-        };
-        let coerced = match coerce(
+        let (document, document_key) = self.document(&query)?;
+        let coerced = coerce(
             &self.supergraph,
             document.valid.clone(),
             request.operation_name.as_deref(),
             variables,
-        ) {
-            Ok(coerced) => coerced,
-            Err(err) => return GraphqlResponse::error(err.code, &err.message),
-        };
+        )?;
         if coerced.introspection && !self.config.introspection {
-            return GraphqlResponse::error(
+            return Err(Refused::new(
                 "GRAPHQL_VALIDATION_FAILED",
                 "introspection is disabled",
-            );
+            ));
         }
-
         let key = plan_key(
             &query,
             coerced.operation_name.as_deref(),
@@ -239,23 +305,22 @@ impl Router {
         );
         let (planned, plan_is_new) = match self.plans.get(&key) {
             Some(planned) => (planned, false),
-            None => match self.plan_operation(&coerced, &identity) {
-                Ok(planned) => (Arc::new(planned), true),
-                Err(err) => return GraphqlResponse::error(err.code, &err.message),
-            },
+            None => (Arc::new(self.plan_operation(&coerced, &identity)?), true),
         };
-        let coster = self.coster(&coerced.variables);
-        let estimated = coster.as_ref().map(|c| c.estimate(&planned.operation));
+        let estimated = self
+            .coster(&coerced.variables)
+            .map(|c| c.estimate(&planned.operation));
         if let Some(estimated) = estimated.filter(|e| self.over_budget(*e)) {
-            let mut refused = GraphqlResponse::error(
-                "COST_ESTIMATED_TOO_EXPENSIVE",
-                &format!(
-                    "the operation's estimated cost is {estimated}; the limit is {}",
-                    self.config.cost.max
-                ),
-            );
-            refused.body["extensions"] = json!({ "cost": self.cost_report(estimated, None) });
-            return refused;
+            return Err(Refused {
+                error: RequestError {
+                    code: "COST_ESTIMATED_TOO_EXPENSIVE",
+                    message: format!(
+                        "the operation's estimated cost is {estimated}; the limit is {}",
+                        self.config.cost.max
+                    ),
+                },
+                cost: Some(self.cost_report(estimated, None)),
+            });
         }
         // Only what passed every limit is kept.
         if let Some(key) = document_key {
@@ -264,7 +329,20 @@ impl Router {
         if plan_is_new {
             self.plans.insert(key, planned.clone());
         }
+        Ok(Ready {
+            coerced,
+            planned,
+            estimated,
+        })
+    }
 
+    /// Executes a prepared request against the subgraphs and shapes the response.
+    pub async fn run(&self, ready: Ready, headers: &HeaderMap) -> GraphqlResponse {
+        let Ready {
+            coerced,
+            planned,
+            estimated,
+        } = ready;
         let introspection = coerced
             .introspection
             .then(|| self.introspect(&coerced))
@@ -285,7 +363,9 @@ impl Router {
             introspection.as_ref(),
             &mut all_errors,
         );
-        let actual = coster.as_ref().map(|c| c.actual(&planned.operation, &data));
+        let actual = self
+            .coster(&coerced.variables)
+            .map(|c| c.actual(&planned.operation, &data));
         let mut body = Map::new();
         body.insert("data".into(), data);
         if !all_errors.is_empty() {
