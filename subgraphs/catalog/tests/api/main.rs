@@ -4,4 +4,5 @@ mod support;
 
 mod admin;
 mod entities;
+mod generated_requests;
 mod shop;

@@ -1,0 +1,3 @@
+//! The payments subgraph through its HTTP surface.
+
+mod webhooks;
