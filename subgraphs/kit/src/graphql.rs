@@ -32,6 +32,16 @@ pub fn list_size(
 ) {
 }
 
+/// `@listSize` arguments of a connection: sized by `first`, in `edges` and `nodes`
+/// (`list_size::apply(None, by_first(), edges_and_nodes())`).
+pub fn by_first() -> Option<Vec<String>> {
+    Some(vec!["first".into()])
+}
+
+pub fn edges_and_nodes() -> Option<Vec<String>> {
+    Some(vec!["edges".into(), "nodes".into()])
+}
+
 /// Complexity of a connection field: what its items select, once per item asked for.
 pub fn paged_complexity(first: Option<i32>, child_complexity: usize) -> usize {
     let items = first.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX) as usize;

@@ -10,7 +10,9 @@ use async_graphql::{
     SimpleObject,
 };
 use micromall_kit::ApiError;
-use micromall_kit::graphql::schema_builder;
+use micromall_kit::graphql::{
+    by_first, edges_and_nodes, list_size, paged_complexity, schema_builder,
+};
 use micromall_kit::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decode_cursor, encode_cursor};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -125,12 +127,8 @@ pub struct Query;
 #[Object]
 impl Query {
     #[graphql(
-        directive = micromall_kit::graphql::list_size::apply(
-            None,
-            Some(vec!["first".into()]),
-            Some(vec!["edges".into(), "nodes".into()])
-        ),
-        complexity = "micromall_kit::graphql::paged_complexity(first, child_complexity)"
+        directive = list_size::apply(None, by_first(), edges_and_nodes()),
+        complexity = "paged_complexity(first, child_complexity)"
     )]
     async fn search_products(
         &self,

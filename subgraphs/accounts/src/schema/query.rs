@@ -2,7 +2,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
-use micromall_kit::graphql::{authenticated, viewer};
+use micromall_kit::graphql::{
+    authenticated, by_first, edges_and_nodes, list_size, paged_complexity, viewer,
+};
 use micromall_kit::pagination::{Page, PageRequest, build_page};
 use uuid::Uuid;
 
@@ -28,12 +30,8 @@ impl Query {
     /// Users in sign-up order, optionally matching `query` in email or name.
     #[graphql(
         requires_scopes = "users:manage",
-        directive = micromall_kit::graphql::list_size::apply(
-            None,
-            Some(vec!["first".into()]),
-            Some(vec!["edges".into(), "nodes".into()])
-        ),
-        complexity = "micromall_kit::graphql::paged_complexity(first, child_complexity)"
+        directive = list_size::apply(None, by_first(), edges_and_nodes()),
+        complexity = "paged_complexity(first, child_complexity)"
     )]
     async fn users(
         &self,

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
+use micromall_kit::graphql::{by_first, edges_and_nodes, list_size, paged_complexity};
 use micromall_kit::pagination::{Page, PageRequest, build_page};
 use uuid::Uuid;
 
@@ -32,12 +33,8 @@ impl Query {
     }
 
     #[graphql(
-        directive = micromall_kit::graphql::list_size::apply(
-            None,
-            Some(vec!["first".into()]),
-            Some(vec!["edges".into(), "nodes".into()])
-        ),
-        complexity = "micromall_kit::graphql::paged_complexity(first, child_complexity)"
+        directive = list_size::apply(None, by_first(), edges_and_nodes()),
+        complexity = "paged_complexity(first, child_complexity)"
     )]
     async fn products(
         &self,

@@ -6,6 +6,7 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use micromall_kit::UserError;
+use micromall_kit::graphql::{by_first, edges_and_nodes, list_size, paged_complexity};
 use micromall_kit::money::Money;
 use micromall_kit::pagination::{Page, PageRequest, build_page};
 use rust_decimal::Decimal;
@@ -209,12 +210,8 @@ impl Category {
 
     /// Shop-visible products of this category and its subcategories.
     #[graphql(
-        directive = micromall_kit::graphql::list_size::apply(
-            None,
-            Some(vec!["first".into()]),
-            Some(vec!["edges".into(), "nodes".into()])
-        ),
-        complexity = "micromall_kit::graphql::paged_complexity(first, child_complexity)"
+        directive = list_size::apply(None, by_first(), edges_and_nodes()),
+        complexity = "paged_complexity(first, child_complexity)"
     )]
     async fn products(
         &self,

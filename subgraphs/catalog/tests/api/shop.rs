@@ -4,7 +4,10 @@ use serde_json::json;
 use crate::support::{Catalog, shoe};
 use micromall_kit::on_every_backend;
 
-on_every_backend!(products_filter_by_category_tree_and_tag_and_page_by_keyset);
+on_every_backend!(
+    products_filter_by_category_tree_and_tag_and_page_by_keyset,
+    a_direct_caller_fanning_out_pages_is_refused_by_the_subgraphs_own_limit,
+);
 
 async fn products_filter_by_category_tree_and_tag_and_page_by_keyset(backend: Backend) {
     let app = Catalog::start(backend).await;
@@ -84,4 +87,26 @@ async fn products_filter_by_category_tree_and_tag_and_page_by_keyset(backend: Ba
             { "name": "Shoes", "products": { "totalCount": 3, "nodes": [{ "name": "Item 1" }] }, "children": [{ "products": { "totalCount": 2 } }] },
         ])
     );
+}
+
+/// Whoever reaches the subgraph without the router meets its own complexity limit, which
+/// counts a page's fields once per item asked for: three nested pages of a hundred are a
+/// million fields and refused before anything is read; a page of twenty is served.
+async fn a_direct_caller_fanning_out_pages_is_refused_by_the_subgraphs_own_limit(
+    backend: Backend,
+) {
+    let catalog = Catalog::start(backend).await;
+    let nested = "{ products(first: 100) { nodes { category { products(first: 100) { nodes { category { products(first: 100) { nodes { id name } } } } } } } } }";
+    let refused = catalog.gql(nested, json!({}), None).await;
+    let message = refused["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("complex"), "{refused}");
+    assert!(refused["data"].is_null(), "{refused}");
+    let page = catalog
+        .gql(
+            "{ products(first: 20) { nodes { id name category { name } variants { sku } } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert!(page.get("errors").is_none(), "{page}");
 }

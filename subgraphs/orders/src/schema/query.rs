@@ -2,7 +2,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
-use micromall_kit::graphql::{authenticated, viewer};
+use micromall_kit::graphql::{
+    authenticated, by_first, edges_and_nodes, list_size, paged_complexity, viewer,
+};
 use micromall_kit::pagination::{Page, PageRequest, build_page};
 use uuid::Uuid;
 
@@ -30,12 +32,8 @@ impl Query {
     /// Every order, newest first, optionally in one status.
     #[graphql(
         requires_scopes = "orders:manage",
-        directive = micromall_kit::graphql::list_size::apply(
-            None,
-            Some(vec!["first".into()]),
-            Some(vec!["edges".into(), "nodes".into()])
-        ),
-        complexity = "micromall_kit::graphql::paged_complexity(first, child_complexity)"
+        directive = list_size::apply(None, by_first(), edges_and_nodes()),
+        complexity = "paged_complexity(first, child_complexity)"
     )]
     async fn orders(
         &self,

@@ -7,7 +7,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use micromall_kit::ApiError;
 use micromall_kit::UserError;
-use micromall_kit::graphql::viewer;
+use micromall_kit::graphql::{by_first, edges_and_nodes, list_size, paged_complexity, viewer};
 use micromall_kit::money::Money;
 use micromall_kit::pagination::{Page, PageRequest, build_page};
 use uuid::Uuid;
@@ -189,12 +189,8 @@ impl User {
 
     /// Newest first. The user themself, or `orders:manage`; others get FORBIDDEN.
     #[graphql(
-        directive = micromall_kit::graphql::list_size::apply(
-            None,
-            Some(vec!["first".into()]),
-            Some(vec!["edges".into(), "nodes".into()])
-        ),
-        complexity = "micromall_kit::graphql::paged_complexity(first, child_complexity)"
+        directive = list_size::apply(None, by_first(), edges_and_nodes()),
+        complexity = "paged_complexity(first, child_complexity)"
     )]
     async fn orders(
         &self,
