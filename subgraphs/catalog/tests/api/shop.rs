@@ -92,9 +92,7 @@ async fn products_filter_by_category_tree_and_tag_and_page_by_keyset(backend: Ba
 /// Whoever reaches the subgraph without the router meets its own complexity limit, which
 /// counts a page's fields once per item asked for: three nested pages of a hundred are a
 /// million fields and refused before anything is read; a page of twenty is served.
-async fn a_direct_caller_fanning_out_pages_is_refused_by_the_subgraphs_own_limit(
-    backend: Backend,
-) {
+async fn a_direct_caller_fanning_out_pages_is_refused_by_the_subgraphs_own_limit(backend: Backend) {
     let catalog = Catalog::start(backend).await;
     let nested = "{ products(first: 100) { nodes { category { products(first: 100) { nodes { category { products(first: 100) { nodes { id name } } } } } } } } }";
     let refused = catalog.gql(nested, json!({}), None).await;
