@@ -49,10 +49,10 @@ impl PartialOrd for Cost {
 mod tests {
     use super::*;
 
-    fn measured(fetches: usize, answered_here: usize) -> Cost {
+    fn cost(incomplete: bool, new_fetch: bool, fetches: usize, answered_here: usize) -> Cost {
         Cost {
-            incomplete: false,
-            new_fetch: false,
+            incomplete,
+            new_fetch,
             fetches,
             answered_here,
         }
@@ -60,26 +60,18 @@ mod tests {
 
     #[test]
     fn a_complete_plan_beats_any_incomplete_one() {
-        let incomplete = Cost {
-            incomplete: true,
-            ..measured(1, 100)
-        };
-        assert!(measured(9, 0) < incomplete);
+        assert!(cost(false, true, 9, 0) < cost(true, false, 1, 100));
     }
 
     #[test]
     fn reusing_a_fetch_beats_fewer_fetches() {
-        let new_fetch = Cost {
-            new_fetch: true,
-            ..measured(1, 0)
-        };
-        assert!(measured(5, 0) < new_fetch);
+        assert!(cost(false, false, 5, 0) < cost(false, true, 1, 0));
     }
 
     #[test]
     fn fewer_fetches_win_then_more_answered_here() {
-        assert!(measured(2, 0) < measured(3, 50));
-        assert!(measured(2, 7) < measured(2, 6));
-        assert!(Cost::unmeasured(true, false) < measured(1, 10_000));
+        assert!(cost(false, false, 2, 0) < cost(false, false, 3, 50));
+        assert!(cost(false, false, 2, 7) < cost(false, false, 2, 6));
+        assert!(Cost::unmeasured(true, false) < cost(false, false, 1, 10_000));
     }
 }

@@ -26,13 +26,18 @@ impl GroupId {
 
 #[derive(Clone)]
 pub(super) struct Group {
-    pub graph: GraphId,
-    pub kind: OperationType,
-    pub entity: bool,
-    pub path: Vec<PathStep>,
-    pub selections: Vec<Sel>,
+    /// The subgraph asked.
+    pub(super) graph: GraphId,
+    pub(super) kind: OperationType,
+    /// An `_entities` fetch (else one of root fields).
+    pub(super) entity: bool,
+    /// Where its results merge into the response (empty for root fetches).
+    pub(super) path: Vec<PathStep>,
+    /// What it asks (inside `_entities` for entity fetches).
+    pub(super) selections: Vec<Sel>,
     /// For entity groups: the representation selections (`... on T { __typename key }`).
     pub requires: Vec<Sel>,
+    /// The groups whose results it needs first.
     pub deps: BTreeSet<GroupId>,
     /// Internal aliases to undo in the response: (alias sent, response key meant).
     pub renames: Vec<(Name, Name)>,

@@ -10,6 +10,7 @@ use super::groups::GroupId;
 use super::keys::EntityTarget;
 use super::plan::PathStep;
 use super::selection::{Sel, merge};
+use super::walk::{At, provided_by};
 use super::{PlanError, Planner, attempt};
 use crate::operation::{Field, Selection};
 use crate::supergraph::{FieldSource, GraphId};
@@ -25,73 +26,69 @@ struct Preference {
 }
 
 impl Planner<'_> {
-    /// Resolves `field` in another subgraph through an entity fetch. Returns what the current
-    /// group must select (typename, key, required fields) to feed it.
+    /// Resolves `field` of `at.ty` in another subgraph through an entity fetch. Returns what
+    /// `at.group` must select (typename, key, required fields) to feed it.
     pub(super) fn jump(
         &mut self,
-        gid: GroupId,
-        ty: &Name,
-        path: &[PathStep],
+        at: At,
         field: &Field,
         elsewhere: bool,
     ) -> Result<Vec<Sel>, PlanError> {
-        let graph = self.groups[gid].graph;
+        let graph = self.groups[at.group].graph;
         let mut candidates: Vec<FieldSource> = self
             .sg
-            .field_sources(ty, &field.name)
+            .field_sources(at.ty, &field.name)
             .into_iter()
             .filter(|s| !s.overridden && !s.external)
             .filter(|s| !(elsewhere && s.graph == graph))
             .filter(|s| {
                 !self
                     .visiting
-                    .contains(&(ty.clone(), s.graph, field.name.clone()))
+                    .contains(&(at.ty.clone(), s.graph, field.name.clone()))
             })
             .collect();
         candidates.sort_by_key(|s| Preference {
             new_fetch: !self
                 .groups
                 .iter()
-                .any(|(_, g)| g.entity && g.graph == s.graph && g.path == path),
+                .any(|(_, g)| g.entity && g.graph == s.graph && g.path == at.path),
             foreign_key: !self
-                .target(graph, ty, s.graph)
+                .target(graph, at.ty, s.graph)
                 .is_some_and(|(_, local)| local),
             graph: s.graph,
         });
         let mut tried = Vec::new();
-        self.jump_via(gid, ty, path, field, &candidates, &mut tried)
+        self.jump_via(at, field, &candidates, &mut tried)
     }
 
     /// Tries the candidates in order; a subgraph that answers only part of the field's
     /// selection is kept, and the rest goes to the remaining candidates.
     fn jump_via(
         &mut self,
-        gid: GroupId,
-        ty: &Name,
-        path: &[PathStep],
+        at: At,
         field: &Field,
         candidates: &[FieldSource],
         tried: &mut Vec<GraphId>,
     ) -> Result<Vec<Sel>, PlanError> {
-        let graph = self.groups[gid].graph;
+        let graph = self.groups[at.group].graph;
         for source in candidates {
             if tried.contains(&source.graph) {
                 continue;
             }
-            let Some((target, _)) = self.target(graph, ty, source.graph) else {
+            let Some((target, _)) = self.target(graph, at.ty, source.graph) else {
                 continue;
             };
             self.budget.check()?;
             let snapshot = self.groups.clone();
             self.visiting
-                .push((ty.clone(), source.graph, field.name.clone()));
-            let fed = self.feed_entity_fetch(gid, ty, path, field, source, &target);
+                .push((at.ty.clone(), source.graph, field.name.clone()));
+            let fed = self.feed_entity_fetch(at, field, source, &target);
             self.visiting.pop();
             match attempt(fed)? {
                 Some((local, None)) => return Ok(local),
                 Some((mut local, Some(rest))) => {
                     tried.push(source.graph);
-                    match attempt(self.jump_via(gid, ty, path, &rest, candidates, tried))? {
+                    match attempt(self.jump_via(at, &rest, candidates, tried))? {
                         Some(more) => {
                             merge(&mut local, more);
                             return Ok(local);
@@ -102,45 +99,48 @@ impl Planner<'_> {
                 None => self.restore(snapshot),
             }
         }
-        Err(PlanError::unreachable(ty, &field.name))
+        Err(PlanError::unreachable(at.ty, &field.name))
     }
 
-    /// Plans the entity fetch of `field` from `target` and what group `gid` selects to feed
+    /// Plans the entity fetch of `field` from `target` and what `at.group` selects to feed
     /// it. Also returns the part of the field the target could not answer, if any.
     fn feed_entity_fetch(
         &mut self,
-        gid: GroupId,
-        ty: &Name,
-        path: &[PathStep],
+        at: At,
         field: &Field,
         source: &FieldSource,
         target: &EntityTarget,
     ) -> Result<(Vec<Sel>, Option<Field>), PlanError> {
         self.feeding.push(BTreeSet::new());
-        let inputs = self.plan_entity_inputs(gid, ty, path, field, source, &target.key);
+        let inputs = self.plan_entity_inputs(at, field, source, &target.key);
         let mut deps = self.feeding.pop().unwrap_or_default();
         let (local, representation) = inputs?;
-        deps.insert(gid);
-        let group = self.open_entity_fetch(target.graph, &target.ty, path, deps, representation);
-        let (field_sels, remainder) =
-            self.plan_field(group, &target.ty, path, field, Some(source))?;
+        deps.insert(at.group);
+        let group = self.open_entity_fetch(target.graph, &target.ty, at.path, deps, representation);
+        let in_target = At {
+            group,
+            ty: &target.ty,
+            path: at.path,
+        };
+        let provided = provided_by(Some(source));
+        let (field_sels, remainder) = self.plan_field(in_target, field, provided.as_ref())?;
         if field_sels.is_empty() {
-            return Err(PlanError::unreachable(ty, &field.name));
+            return Err(PlanError::unreachable(at.ty, &field.name));
         }
         self.ask_entities(group, &target.ty, field_sels);
         Ok((local, remainder))
     }
 
     /// Resolves `items` of an `@interfaceObject` value (its real `__typename`, fragments on
-    /// implementations) in a subgraph that knows the interface as a real entity interface.
+    /// implementations) in a subgraph that knows the interface `at.ty` as a real entity
+    /// interface.
     pub(super) fn jump_to_real_interface(
         &mut self,
-        gid: GroupId,
-        interface: &Name,
-        path: &[PathStep],
+        at: At,
         items: &[Selection],
     ) -> Result<Vec<Sel>, PlanError> {
-        let graph = self.groups[gid].graph;
+        let interface = at.ty;
+        let graph = self.groups[at.group].graph;
         let candidates: Vec<GraphId> = self
             .sg
             .type_meta(interface)
@@ -159,17 +159,18 @@ impl Planner<'_> {
             self.budget.check()?;
             let snapshot = self.groups.clone();
             self.feeding.push(BTreeSet::new());
-            let inputs = self.plan_key(gid, interface, path, &key, "__typename");
+            let inputs = self.plan_key(at, &key, "__typename");
             let mut deps = self.feeding.pop().unwrap_or_default();
             let Some((local, representation)) = attempt(inputs)? else {
                 self.restore(snapshot);
                 continue;
             };
-            deps.insert(gid);
-            let group = self.open_entity_fetch(candidate, interface, path, deps, representation);
+            deps.insert(at.group);
+            let group = self.open_entity_fetch(candidate, interface, at.path, deps, representation);
             let mut wanted = items.to_vec();
             wanted.push(typename_selection());
-            match attempt(self.plan_set(group, interface, path, &wanted, None))? {
+            let in_candidate = At { group, ..at };
+            match attempt(self.plan_set(in_candidate, &wanted, None))? {
                 Some((sels, failed)) if failed.is_empty() => {
                     self.ask_entities(group, interface, sels);
                     return Ok(local);

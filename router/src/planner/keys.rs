@@ -5,9 +5,8 @@
 use apollo_compiler::Name;
 
 use super::aliases::alias_fields_with_arguments;
-use super::groups::GroupId;
-use super::plan::PathStep;
 use super::selection::{Sel, merge};
+use super::walk::At;
 use super::{PlanError, Planner};
 use crate::operation::{Field, Selection, from_field_set};
 use crate::supergraph::{FieldSource, GraphId, Key};
@@ -69,24 +68,21 @@ impl Planner<'_> {
         }
     }
 
-    /// Plans, in group `gid`, what an entity fetch of `field` needs: typename, key and
+    /// Plans, in `at.group`, what an entity fetch of `field` needs: typename, key and
     /// `@requires` fields.
     pub(super) fn plan_entity_inputs(
         &mut self,
-        gid: GroupId,
-        ty: &Name,
-        path: &[PathStep],
+        at: At,
         field: &Field,
         source: &FieldSource,
         key: &Key,
     ) -> Result<Inputs, PlanError> {
-        let (mut local, mut representation) = self.plan_key(gid, ty, path, key, &field.name)?;
+        let (mut local, mut representation) = self.plan_key(at, key, &field.name)?;
         if let Some(requires) = &source.requires {
             let required = alias_fields_with_arguments(from_field_set(requires));
-            let (required_sels, required_failed) =
-                self.plan_set(gid, ty, path, &required.items, None)?;
+            let (required_sels, required_failed) = self.plan_set(at, &required.items, None)?;
             if !required_failed.is_empty() {
-                return Err(PlanError::unreachable(ty, &field.name));
+                return Err(PlanError::unreachable(at.ty, &field.name));
             }
             merge(&mut local, required_sels);
             merge(&mut representation, to_sels(&required.items));
@@ -94,20 +90,13 @@ impl Planner<'_> {
         Ok((local, representation))
     }
 
-    /// Plans, in group `gid`, the typename and `key` of the entity of type `ty` (unreachable
-    /// when the group cannot get the key, for `field`'s sake).
-    pub(super) fn plan_key(
-        &mut self,
-        gid: GroupId,
-        ty: &Name,
-        path: &[PathStep],
-        key: &Key,
-        field: &str,
-    ) -> Result<Inputs, PlanError> {
+    /// Plans, in `at.group`, the typename and `key` of the entity of type `at.ty`
+    /// (unreachable when the group cannot get the key, for `field`'s sake).
+    pub(super) fn plan_key(&mut self, at: At, key: &Key, field: &str) -> Result<Inputs, PlanError> {
         let key_set = from_field_set(&key.fields);
-        let (key_sels, key_failed) = self.plan_set(gid, ty, path, &key_set.items, None)?;
+        let (key_sels, key_failed) = self.plan_set(at, &key_set.items, None)?;
         if !key_failed.is_empty() {
-            return Err(PlanError::unreachable(ty, field));
+            return Err(PlanError::unreachable(at.ty, field));
         }
         let mut local = vec![Sel::typename()];
         merge(&mut local, key_sels);

@@ -7,8 +7,9 @@ use apollo_compiler::ast::OperationType;
 use super::cost::Cost;
 use super::groups::GroupId;
 use super::selection::{Sel, merge};
+use super::walk::{At, provided_by};
 use super::{PlanError, Planner};
-use crate::operation::{Field, Operation, Selection, SelectionSet, from_field_set};
+use crate::operation::{Field, Operation, Selection, SelectionSet};
 use crate::supergraph::{FieldSource, GraphId};
 
 impl Planner<'_> {
@@ -33,7 +34,8 @@ impl Planner<'_> {
             last_root = Some(gid);
             let graph = self.groups[gid].graph;
             let source = sources.iter().find(|s| s.graph == graph).cloned();
-            let (sels, failed) = self.plan_field(gid, root, &[], field, source.as_ref())?;
+            let provided = provided_by(source.as_ref());
+            let (sels, failed) = self.plan_field(at_root(gid, root), field, provided.as_ref())?;
             merge(&mut self.groups[gid].selections, sels);
             if let Some(rest) = failed {
                 // A shared root field: what this subgraph cannot answer, another may. Not for
@@ -105,7 +107,7 @@ impl Planner<'_> {
         source: &FieldSource,
         alternatives: usize,
     ) -> Result<Cost, PlanError> {
-        let provided = source.provides.as_ref().map(from_field_set);
+        let provided = provided_by(Some(source));
         let whole = field.selection.as_ref().is_none_or(|set| {
             self.fields_local_provided(
                 source.graph,
@@ -121,7 +123,7 @@ impl Planner<'_> {
         self.budget.check()?;
         let snapshot = self.groups.clone();
         let gid = self.root_group(source.graph, kind);
-        let planned = self.plan_field(gid, root, &[], field, Some(source));
+        let planned = self.plan_field(at_root(gid, root), field, provided.as_ref());
         let fetches = self.groups.len();
         self.restore(snapshot);
         let answered_here = match super::attempt(planned)? {
@@ -150,12 +152,22 @@ impl Planner<'_> {
         };
         tried.push(source.graph);
         let gid = self.root_group(source.graph, kind);
-        let (sels, failed) = self.plan_field(gid, root, &[], field, Some(&source))?;
+        let provided = provided_by(Some(&source));
+        let (sels, failed) = self.plan_field(at_root(gid, root), field, provided.as_ref())?;
         merge(&mut self.groups[gid].selections, sels);
         match failed {
             Some(rest) => self.plan_root_remainder(kind, root, &rest, sources, tried),
             None => Ok(()),
         }
+    }
+}
+
+/// The root of the response, in fetch `group`.
+fn at_root(group: GroupId, root: &Name) -> At<'_> {
+    At {
+        group,
+        ty: root,
+        path: &[],
     }
 }
 

@@ -2,7 +2,7 @@
 //! their parent, abstract types per possible concrete type, and what that subgraph cannot
 //! resolve is handed to an entity jump (or back to the caller when no jump reaches it).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use apollo_compiler::Name;
 
@@ -14,50 +14,55 @@ use super::{PlanError, Planner, attempt};
 use crate::operation::{Field, Selection, SelectionSet, from_field_set};
 use crate::supergraph::{FieldSource, GraphId};
 
+/// Where the walk stands: the fetch being planned, the type selected on, the response path.
+#[derive(Clone, Copy)]
+pub(super) struct At<'a> {
+    pub group: GroupId,
+    pub ty: &'a Name,
+    pub path: &'a [PathStep],
+}
+
+impl<'a> At<'a> {
+    /// The same place, selecting on `ty` (a concrete type of an abstract one).
+    pub fn on(self, ty: &'a Name) -> Self {
+        Self { ty, ..self }
+    }
+}
+
 /// What a fetch selects at one place, and the items it could not reach from there (the
 /// caller may fetch the parent elsewhere for those).
 type Planned = (Vec<Sel>, Vec<Selection>);
 
 impl Planner<'_> {
-    /// One field resolved in group `gid`, with its sub-selections planned. Also returns the
-    /// field restricted to the sub-selections group `gid` could not reach, if any.
+    /// One field of `at.ty` resolved in `at.group`, with its sub-selections planned and
+    /// `provided` what an enclosing `@provides` covers. Also returns the field restricted to
+    /// the sub-selections that group could not reach, if any.
     pub(super) fn plan_field(
         &mut self,
-        gid: GroupId,
-        parent: &Name,
-        path: &[PathStep],
-        field: &Field,
-        source: Option<&FieldSource>,
-    ) -> Result<(Vec<Sel>, Option<Field>), PlanError> {
-        let provided = source.and_then(|s| s.provides.as_ref()).map(from_field_set);
-        self.plan_field_with(gid, parent, path, field, provided.as_ref())
-    }
-
-    /// Like [`Self::plan_field`], with what an enclosing `@provides` covers already known.
-    pub(super) fn plan_field_with(
-        &mut self,
-        gid: GroupId,
-        parent: &Name,
-        path: &[PathStep],
+        at: At,
         field: &Field,
         provided: Option<&SelectionSet>,
     ) -> Result<(Vec<Sel>, Option<Field>), PlanError> {
         let (selections, failed) = match &field.selection {
             Some(set) => {
-                let mut child_path = path.to_vec();
+                let mut child_path = at.path.to_vec();
                 child_path.push(PathStep::Key(field.response_key().clone()));
                 child_path.extend(std::iter::repeat_n(PathStep::List, list_depth(&field.ty)));
                 // A subgraph may type the field more narrowly (`Book` where the supergraph
                 // says `Media`): plan against what the subgraph accepts.
-                let graph = self.groups[gid].graph;
-                let declared = self.field_type_in_graph(parent, &field.name, graph);
+                let graph = self.groups[at.group].graph;
+                let declared = self.field_type_in_graph(at.ty, &field.name, graph);
                 let named = declared.trim_matches(|c| c == '[' || c == ']' || c == '!');
                 let ty = match self.sg.schema.types.get_key_value(named) {
                     Some((name, _)) => name.clone(),
                     None => field.ty.inner_named_type().clone(),
                 };
-                let (mut sels, failed) =
-                    self.plan_set(gid, &ty, &child_path, &set.items, provided)?;
+                let below = At {
+                    group: at.group,
+                    ty: &ty,
+                    path: &child_path,
+                };
+                let (mut sels, failed) = self.plan_set(below, &set.items, provided)?;
                 if self.sg.is_abstract(field.ty.inner_named_type()) && !self.sg.is_abstract(&ty) {
                     // The response is shaped by runtime type: ask for it.
                     merge(&mut sels, vec![Sel::typename()]);
@@ -91,37 +96,35 @@ impl Planner<'_> {
         ))
     }
 
-    /// Plans `items` selected on `ty` at `path` inside group `gid`.
+    /// Plans `items` selected on `at.ty` at `at.path` inside `at.group`.
     pub(super) fn plan_set(
         &mut self,
-        gid: GroupId,
-        ty: &Name,
-        path: &[PathStep],
+        at: At,
         items: &[Selection],
         provided: Option<&SelectionSet>,
     ) -> Result<Planned, PlanError> {
         self.budget.check()?;
-        let graph = self.groups[gid].graph;
-        if self.sg.is_abstract(ty) && !self.is_interface_object(ty, graph) {
-            return self.plan_abstract_set(gid, ty, path, items, provided);
+        let graph = self.groups[at.group].graph;
+        if self.sg.is_abstract(at.ty) && !self.is_interface_object(at.ty, graph) {
+            let concretes = self.sg.possible_types_in_graph(at.ty, graph);
+            return self.plan_abstract_set(at, concretes, items, provided);
         }
-        self.plan_object_set(gid, ty, path, items, provided)
+        self.plan_object_set(at, items, provided)
     }
 
-    /// An interface or union: the fields each concrete type the subgraph can return selects.
+    /// An interface or union: the fields each of the `concretes` (the types the subgraph
+    /// can return for it) selects.
     fn plan_abstract_set(
         &mut self,
-        gid: GroupId,
-        ty: &Name,
-        path: &[PathStep],
+        at: At,
+        concretes: BTreeSet<Name>,
         items: &[Selection],
         provided: Option<&SelectionSet>,
     ) -> Result<Planned, PlanError> {
-        let graph = self.groups[gid].graph;
+        let graph = self.groups[at.group].graph;
         let mut out = vec![Sel::typename()];
         let mut failed = Vec::new();
         let mut seen_types: HashMap<Name, String> = HashMap::new();
-        let concretes = self.sg.possible_types_in_graph(ty, graph);
         if concretes.is_empty() {
             // The subgraph has no implementation to return: interface fields must come
             // from elsewhere, by the interface's own keys.
@@ -130,12 +133,12 @@ impl Planner<'_> {
                     if field.is_typename() {
                         continue;
                     }
-                    if self.local_source(graph, ty, field, provided).is_some() {
-                        let (sels, _) = self.plan_field_with(gid, ty, path, field, None)?;
+                    if self.local_source(graph, at.ty, field, provided).is_some() {
+                        let (sels, _) = self.plan_field(at, field, None)?;
                         merge(&mut out, sels);
                         continue;
                     }
-                    match attempt(self.jump(gid, ty, path, field, true))? {
+                    match attempt(self.jump(at, field, true))? {
                         Some(local) => merge(&mut out, local),
                         None => failed.push(item.clone()),
                     }
@@ -152,8 +155,8 @@ impl Planner<'_> {
             }
             let provided_here = provided.map(|p| self.provided_for(p, &concrete));
             let (mut sub, sub_failed) =
-                self.plan_set(gid, &concrete, path, &applicable, provided_here.as_ref())?;
-            self.alias_type_conflicts(gid, &concrete, &mut sub, &mut seen_types);
+                self.plan_set(at.on(&concrete), &applicable, provided_here.as_ref())?;
+            self.alias_type_conflicts(at.group, &concrete, &mut sub, &mut seen_types);
             if !sub.is_empty() {
                 merge(
                     &mut out,
@@ -180,13 +183,12 @@ impl Planner<'_> {
     /// else through an entity jump.
     fn plan_object_set(
         &mut self,
-        gid: GroupId,
-        ty: &Name,
-        path: &[PathStep],
+        at: At,
         items: &[Selection],
         provided: Option<&SelectionSet>,
     ) -> Result<Planned, PlanError> {
-        let graph = self.groups[gid].graph;
+        let ty = at.ty;
+        let graph = self.groups[at.group].graph;
         let interface_object = self.is_interface_object(ty, graph);
         let mut out = Vec::new();
         let mut failed = Vec::new();
@@ -203,8 +205,7 @@ impl Planner<'_> {
                 }
                 Selection::Fragment { on, selection } => {
                     if self.applies(on, ty) {
-                        let (sub, sub_failed) =
-                            self.plan_set(gid, ty, path, &selection.items, provided)?;
+                        let (sub, sub_failed) = self.plan_set(at, &selection.items, provided)?;
                         merge(&mut out, sub);
                         failed.extend(sub_failed);
                     }
@@ -225,18 +226,18 @@ impl Planner<'_> {
                             None => provided.and_then(|p| provided_child(p, &field.name)),
                         };
                         let (sels, remainder) =
-                            self.plan_field_with(gid, ty, path, field, provided_below.as_ref())?;
+                            self.plan_field(at, field, provided_below.as_ref())?;
                         merge(&mut out, sels);
                         if let Some(rest) = remainder {
                             // Part of the field's selection is out of reach from this subgraph:
                             // fetch the field again where it is reachable.
-                            match attempt(self.jump(gid, ty, path, &rest, true))? {
+                            match attempt(self.jump(at, &rest, true))? {
                                 Some(local) => merge(&mut out, local),
                                 None => failed.push(Selection::Field(rest)),
                             }
                         }
                     }
-                    None => match attempt(self.jump(gid, ty, path, field, false))? {
+                    None => match attempt(self.jump(at, field, false))? {
                         Some(local) => merge(&mut out, local),
                         None => failed.push(Selection::Field(field.clone())),
                     },
@@ -244,7 +245,7 @@ impl Planner<'_> {
             }
         }
         if !needs_real_type.is_empty() {
-            match attempt(self.jump_to_real_interface(gid, ty, path, &needs_real_type))? {
+            match attempt(self.jump_to_real_interface(at, &needs_real_type))? {
                 Some(local) => merge(&mut out, local),
                 None => failed.extend(needs_real_type),
             }
@@ -292,6 +293,11 @@ impl Planner<'_> {
             .cloned()
             .collect()
     }
+}
+
+/// What `source` (the field's source in the subgraph asked) says it provides below it.
+pub(super) fn provided_by(source: Option<&FieldSource>) -> Option<SelectionSet> {
+    source.and_then(|s| s.provides.as_ref()).map(from_field_set)
 }
 
 fn list_depth(ty: &apollo_compiler::ast::Type) -> usize {
