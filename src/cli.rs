@@ -79,13 +79,21 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum RouterAction {
-    /// Print the query plan for an operation instead of serving.
+    /// Print what a request would run instead of serving: the query plan, the fields
+    /// authorization leaves out, and the estimated cost. A refused request prints its code
+    /// and exits non-zero.
     Plan {
         /// The operation (GraphQL text, or @FILE to read it from a file).
         query: String,
         /// Which operation of the document to plan.
         #[arg(long)]
         operation_name: Option<String>,
+        /// The variables, as a JSON object.
+        #[arg(long, value_name = "JSON")]
+        variables: Option<String>,
+        /// An access token: plan as the caller it names (sent as `Authorization: Bearer`).
+        #[arg(long, env = "MICROMALL_TOKEN", hide_env_values = true)]
+        token: Option<String>,
     },
 }
 

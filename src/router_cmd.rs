@@ -3,15 +3,16 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::{Context as _, bail};
+use anyhow::{Context as _, anyhow, bail};
 use micromall_kit::auth::{Keys, TokenVerifier};
 use micromall_kit::config::{self, Settings};
 use micromall_kit::platform::shutdown_on_signal;
 use micromall_router::pipeline::authorization::Identity;
 use micromall_router::pipeline::cost::{CostLimits, CostMode};
 use micromall_router::pipeline::limits::Limits;
-use micromall_router::{Authenticator, Router, RouterConfig, Supergraph};
-use reqwest::header::HeaderMap;
+use micromall_router::{Authenticator, GraphqlRequest, Router, RouterConfig, Supergraph};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use serde_json::{Map, Value};
 use tokio::net::TcpListener;
 
 use crate::cli::RouterAction;
@@ -75,8 +76,75 @@ pub fn router_config(settings: &Settings) -> RouterConfig {
         document_cache_bytes: router.document_cache_bytes,
         plan_cache_bytes: router.plan_cache_bytes,
         introspection: router.introspection,
+        plan_budget: router.plan_budget,
         max_body_bytes: settings.max_body_bytes,
         trusted_proxies: settings.security.router_trusted_proxies.networks().to_vec(),
+    }
+}
+
+/// What `router plan` prints: the request goes through every stage a served one does
+/// (authentication, validation, limits, authorization, planning, cost), then stops short of
+/// calling any subgraph.
+fn plan_report(
+    router: &Router,
+    request: GraphqlRequest,
+    token: Option<&str>,
+) -> anyhow::Result<String> {
+    let mut headers = HeaderMap::new();
+    if let Some(token) = token {
+        let value = HeaderValue::from_str(&format!("Bearer {token}"))
+            .context("the token is not a valid header value")?;
+        headers.insert(AUTHORIZATION, value);
+    }
+    let ready = router
+        .prepare_request(request, &headers)
+        .map_err(|refused| anyhow!("{}: {}", refused.error.code, refused.error.message))?;
+    let mut report = ready.plan().display();
+    let errors = ready.authorization_errors();
+    if !errors.is_empty() {
+        report.push_str("Left out of the plan:\n");
+        for error in errors {
+            report.push_str(&format!("  {}\n", describe_error(error)));
+        }
+    }
+    match ready.estimated_cost() {
+        Some(cost) => report.push_str(&format!("Estimated cost: {cost}\n")),
+        None => report.push_str("Estimated cost: not computed (cost mode off)\n"),
+    }
+    Ok(report)
+}
+
+/// `CODE at a.b: message`, from a GraphQL error.
+fn describe_error(error: &Value) -> String {
+    let code = error["extensions"]["code"].as_str().unwrap_or("ERROR");
+    let path: Vec<String> = error["path"]
+        .as_array()
+        .map(|steps| {
+            steps
+                .iter()
+                .map(|step| match step {
+                    Value::String(key) => key.clone(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let message = error["message"].as_str().unwrap_or_default();
+    format!("{code} at {}: {message}", path.join("."))
+}
+
+/// The query text, or the file it names with `@FILE`.
+fn read_query(query: String) -> anyhow::Result<String> {
+    match query.strip_prefix('@') {
+        Some(file) => std::fs::read_to_string(file).with_context(|| format!("cannot read {file}")),
+        None => Ok(query),
+    }
+}
+
+fn parse_variables(json: &str) -> anyhow::Result<Map<String, Value>> {
+    match serde_json::from_str(json).context("--variables is not JSON")? {
+        Value::Object(variables) => Ok(variables),
+        _ => bail!("--variables must be a JSON object"),
     }
 }
 
@@ -103,17 +171,16 @@ pub async fn run(
         Some(RouterAction::Plan {
             query,
             operation_name,
+            variables,
+            token,
         }) => {
-            let query = match query.strip_prefix('@') {
-                Some(file) => {
-                    std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?
-                }
-                None => query,
+            let request = GraphqlRequest {
+                query: Some(read_query(query)?),
+                operation_name,
+                variables: variables.as_deref().map(parse_variables).transpose()?,
+                extensions: None,
             };
-            let plan = router
-                .plan(&query, operation_name.as_deref(), Default::default())
-                .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
-            print!("{}", plan.display());
+            print!("{}", plan_report(&router, request, token.as_deref())?);
             Ok(())
         }
         None => {

@@ -43,6 +43,21 @@ async fn a_fresh_install_registers_signs_in_and_stops_cleanly() {
         me["data"]["me"],
         json!({ "id": id, "name": "Newcomer", "email": "new@example.com" })
     );
+    // The plan printer takes the same token and sees the same caller.
+    let (planned, plan) = stack.command(&[
+        "router",
+        "plan",
+        "--supergraph",
+        "schema/supergraph.graphql",
+        "--token",
+        &token,
+        "{ me { id name email } }",
+    ]);
+    assert!(planned, "{plan}");
+    assert!(
+        plan.contains("Fetch(service: \"accounts\")") && !plan.contains("UNAUTHENTICATED"),
+        "{plan}"
+    );
 
     // The administrator from the environment exists and may list users.
     let admin = gql(

@@ -16,10 +16,8 @@ use crate::operation::Operation;
 use crate::pipeline::authorization::{Identity, authorize};
 use crate::pipeline::cost::{CostLimits, CostMode, CostModel, Coster};
 use crate::pipeline::limits::Limits;
-use crate::pipeline::{
-    Coerced, RequestError, coerce, normalize_within_limits, parse_and_validate, prepare,
-};
-use crate::planner::{QueryPlan, plan};
+use crate::pipeline::{Coerced, RequestError, coerce, normalize_within_limits, parse_and_validate};
+use crate::planner::{DEFAULT_PLAN_BUDGET, QueryPlan, plan_within};
 use crate::supergraph::Supergraph;
 
 /// Decides who the caller is from the request headers (e.g. by verifying a JWT).
@@ -41,6 +39,9 @@ pub struct RouterConfig {
     pub plan_cache_bytes: u64,
     /// Whether `__schema`/`__type` are answered.
     pub introspection: bool,
+    /// Longest the planner may search for one operation's plan; past it the operation is
+    /// refused as too complex.
+    pub plan_budget: Duration,
     /// Largest request body accepted over HTTP, in bytes.
     pub max_body_bytes: usize,
     /// Proxies in front of the router whose `X-Forwarded-For` entries are believed; empty
@@ -58,6 +59,7 @@ impl Default for RouterConfig {
             document_cache_bytes: 64 * 1024 * 1024,
             plan_cache_bytes: 128 * 1024 * 1024,
             introspection: true,
+            plan_budget: DEFAULT_PLAN_BUDGET,
             max_body_bytes: 1024 * 1024,
             trusted_proxies: Vec::new(),
         }
@@ -238,26 +240,6 @@ impl Router {
         &self.config
     }
 
-    /// Plans a query without running it (for `router plan`).
-    pub fn plan(
-        &self,
-        query: &str,
-        operation_name: Option<&str>,
-        variables: Map<String, Value>,
-    ) -> Result<QueryPlan, RequestError> {
-        let prepared = prepare(
-            &self.supergraph,
-            query,
-            operation_name,
-            variables,
-            &self.config.limits,
-        )?;
-        plan(&self.supergraph, &prepared.operation).map_err(|e| RequestError {
-            code: "GRAPHQL_VALIDATION_FAILED",
-            message: e.to_string(),
-        })
-    }
-
     /// Runs one request: every stage before execution (`prepare_request`), then the plan.
     pub async fn execute(&self, request: GraphqlRequest, headers: &HeaderMap) -> GraphqlResponse {
         match self.prepare_request(request, headers) {
@@ -411,10 +393,13 @@ impl Router {
         let mut operation =
             normalize_within_limits(&self.supergraph, coerced, &self.config.limits)?;
         let auth_errors = authorize(&self.supergraph, &mut operation.selection, identity);
-        let plan = plan(&self.supergraph, &operation).map_err(|err| RequestError {
-            code: "GRAPHQL_VALIDATION_FAILED",
-            message: err.to_string(),
-        })?;
+        let plan =
+            plan_within(&self.supergraph, &operation, self.config.plan_budget).map_err(|err| {
+                RequestError {
+                    code: "GRAPHQL_VALIDATION_FAILED",
+                    message: err.to_string(),
+                }
+            })?;
         let fields = crate::pipeline::limits::fields(&operation.selection);
         Ok(Planned {
             operation,

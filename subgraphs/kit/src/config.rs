@@ -121,6 +121,10 @@ pub struct RouterSettings {
     /// Longest a subgraph call may take.
     #[serde(with = "humantime_serde_compat")]
     pub subgraph_timeout: Duration,
+    /// Longest the planner may search for one operation's plan; a longer search is refused
+    /// as too complex.
+    #[serde(with = "humantime_serde_compat")]
+    pub plan_budget: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -146,6 +150,7 @@ impl Default for RouterSettings {
             introspection: true,
             max_subgraph_response_bytes: 16 * 1024 * 1024,
             subgraph_timeout: Duration::from_secs(30),
+            plan_budget: Duration::from_secs(1),
         }
     }
 }
@@ -172,6 +177,7 @@ impl RouterSettings {
             "INTROSPECTION" => self.introspection = parse_bool(value)?,
             "MAX_SUBGRAPH_RESPONSE_BYTES" => self.max_subgraph_response_bytes = positive(value)?,
             "SUBGRAPH_TIMEOUT" => self.subgraph_timeout = parse_duration(value)?,
+            "PLAN_BUDGET" => self.plan_budget = parse_duration(value)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -729,6 +735,7 @@ mod tests {
     fn sections_have_defaults_and_read_file_and_environment() {
         let s = Settings::load_from(None, env(&[])).unwrap();
         assert_eq!(s.orders.max_pending_per_customer, 3);
+        assert_eq!(s.router.plan_budget, Duration::from_secs(1));
         assert_eq!(s.events.max_attempts, 10);
         assert_eq!(s.events.retry_base, Duration::from_secs(1));
         assert_eq!(s.payments.provider_timeout, Duration::from_secs(10));
@@ -764,9 +771,11 @@ mod tests {
                 ("MICROMALL_ROUTER_COST_MODE", "measure"),
                 ("MICROMALL_ROUTER_INTROSPECTION", "off"),
                 ("MICROMALL_ROUTER_LISTEN", "127.0.0.1:5000"),
+                ("MICROMALL_ROUTER_PLAN_BUDGET", "250ms"),
             ]),
         )
         .unwrap();
+        assert_eq!(s.router.plan_budget, Duration::from_millis(250));
         assert_eq!(s.router.max_cost, 500);
         assert_eq!(s.router.cost_mode, CostMode::Measure);
         assert!(!s.router.introspection);
@@ -779,6 +788,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("enforce, measure or off"), "{err}");
+        let err = Settings::load_from(None, env(&[("MICROMALL_ROUTER_PLAN_BUDGET", "0s")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("MICROMALL_ROUTER_PLAN_BUDGET"), "{err}");
     }
 
     #[test]
