@@ -45,6 +45,10 @@ fn plans(sdl: &str, queries: &[&str]) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    not(audit_data),
+    ignore = "needs the Federation audit data in ../shared/federation-audit (graphql-hive/federation-gateway-audit)"
+)]
 fn join_v04_and_v05_supergraphs_plan_like_v03() {
     let sdl = reference("simple-requires-provides");
     let queries = [

@@ -26,6 +26,7 @@ impl Drop for Stack {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.data_dir);
+        let _ = std::fs::remove_file(log_file(&self.data_dir));
     }
 }
 
@@ -95,12 +96,12 @@ pub async fn start_with(env: &[(&str, &str)]) -> Stack {
 }
 
 /// Where the process's logs go, for tests that check what was logged.
+/// Beside the data directory, not in it: the process creates that directory itself (0700).
 fn log_file(data_dir: &std::path::Path) -> std::path::PathBuf {
-    data_dir.join("micromall.log")
+    data_dir.with_extension("log")
 }
 
 fn spawn(data_dir: &std::path::Path, port_base: u16, env: &[(String, String)]) -> Child {
-    std::fs::create_dir_all(data_dir).expect("create the data dir");
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
