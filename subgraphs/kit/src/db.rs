@@ -113,6 +113,30 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
+/// A unique constraint a domain maps to what the client sent: named as PostgreSQL reports
+/// it (`products_slug_key`) and as SQLite does (`products.slug`).
+pub struct UniqueKey<T> {
+    pub postgres: &'static str,
+    pub sqlite: &'static str,
+    pub means: T,
+}
+
+/// Which of `keys` a write violated, if it failed on one of them.
+pub fn violated<'a, T>(err: &DbErr, keys: &'a [UniqueKey<T>]) -> Option<&'a T> {
+    let Some(SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() else {
+        return None;
+    };
+    keys.iter()
+        .find(|key| {
+            detail.contains(&format!("\"{}\"", key.postgres))
+                || detail
+                    .rsplit(": ")
+                    .next()
+                    .is_some_and(|columns| columns.split(", ").any(|c| c == key.sqlite))
+        })
+        .map(|key| &key.means)
+}
+
 /// Checks that the database answers (readiness).
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()

@@ -99,6 +99,14 @@ impl ApiError {
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
         ApiError::Internal(err.into())
     }
+
+    /// For callers that only log failures (internal endpoints, event handlers).
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            ApiError::Coded { code, message } => anyhow::anyhow!("{}: {message}", code.as_str()),
+            ApiError::Internal(err) => err,
+        }
+    }
 }
 
 impl From<sea_orm::DbErr> for ApiError {

@@ -2,11 +2,12 @@
 //! enforces (`@authenticated`, `@policy`; `@requiresScopes` is built into async-graphql) and
 //! the demand-control directive it estimates costs with (`@listSize`).
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use async_graphql::{Context, EmptySubscription, ObjectType, Schema, SchemaBuilder, TypeDirective};
 
 use crate::auth::{ClientAddr, Viewer};
+use crate::error::{ApiError, ApiResult};
 
 /// Deep enough for any real query of ours, shallow enough to stop recursive abuse.
 pub const MAX_DEPTH: usize = 16;
@@ -72,6 +73,16 @@ where
             .federation()
             .compose_directive(),
     )
+}
+
+/// The domain's service, which its `schema::build` put into the schema data as `Arc<T>`.
+pub fn service<'a, T: Send + Sync + 'static>(ctx: &'a Context<'_>) -> ApiResult<&'a T> {
+    ctx.data_opt::<Arc<T>>().map(Arc::as_ref).ok_or_else(|| {
+        ApiError::internal(anyhow::anyhow!(
+            "the schema was built without its service ({})",
+            std::any::type_name::<T>()
+        ))
+    })
 }
 
 static ANONYMOUS: LazyLock<Viewer> = LazyLock::new(Viewer::anonymous);

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
+use crate::outcome::DomainError;
 
 mod entity {
     use sea_orm::entity::prelude::*;
@@ -135,6 +136,35 @@ pub async fn claim(db: &DatabaseConnection, key: &KeyUse<'_>) -> ApiResult<Claim
             )));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The idempotent-operation sequence, for a use case that creates one thing per key:
+/// a repeat gets what the first request made (`repeat`, given its id), a key used for a
+/// different request is refused with `conflict`, and a fresh request runs (`run`, which
+/// calls [`complete`] in the transaction that creates its result). A fresh request that
+/// ends without a result frees the key, so the client can retry with it.
+pub async fn once<T, R, Repeat, Run>(
+    db: &DatabaseConnection,
+    key: &KeyUse<'_>,
+    conflict: impl FnOnce() -> R,
+    repeat: impl FnOnce(Uuid) -> Repeat,
+    run: impl FnOnce() -> Run,
+) -> Result<T, DomainError<R>>
+where
+    Repeat: Future<Output = Result<T, DomainError<R>>>,
+    Run: Future<Output = Result<T, DomainError<R>>>,
+{
+    match claim(db, key).await? {
+        Claim::Done(result) => repeat(result).await,
+        Claim::Conflict => Err(DomainError::Refused(conflict())),
+        Claim::Fresh => {
+            let outcome = run().await;
+            if outcome.is_err() {
+                forget(db, key).await;
+            }
+            outcome
+        }
     }
 }
 

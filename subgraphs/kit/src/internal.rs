@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::ServiceCredentials;
 use crate::config::Settings;
 use crate::http::SERVICE_TOKEN_HEADER;
+use crate::outcome::{DomainError, DomainRefusal};
 
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -59,6 +60,20 @@ pub enum HandlerError {
 impl From<Refusal> for HandlerError {
     fn from(r: Refusal) -> Self {
         HandlerError::Refused(r)
+    }
+}
+
+/// A use case's refusal answers an internal call as a 409 with the same code.
+impl<R: DomainRefusal> From<DomainError<R>> for HandlerError {
+    fn from(err: DomainError<R>) -> Self {
+        match err {
+            DomainError::Refused(r) => HandlerError::Refused(Refusal {
+                code: r.code().to_owned(),
+                message: r.message(),
+                subject: r.subject(),
+            }),
+            DomainError::Failed(err) => HandlerError::Internal(err.into_anyhow()),
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod http;
 pub mod idempotency;
 pub mod internal;
 pub mod money;
+pub mod outcome;
 pub mod pagination;
 pub mod platform;
 pub mod telemetry;
@@ -21,4 +22,5 @@ pub mod telemetry;
 pub mod testing;
 
 pub use error::{ApiError, ApiResult, UserError};
+pub use outcome::{DomainError, DomainRefusal, answer, refuse};
 pub use platform::{Platform, Runtime, SubgraphDef};

@@ -1,6 +1,12 @@
 //! Test support: a fresh database per test on SQLite and, when `MICROMALL_TEST_POSTGRES_URL`
 //! is set, on PostgreSQL; and a subgraph started on a free port with real HTTP.
 
+mod client;
+
+pub use client::{
+    GraphqlClient, access_token, codes, error_code, eventually, internal_call, service_token,
+};
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -164,6 +170,11 @@ impl TestSubgraph {
 
     pub fn url(&self) -> String {
         self.running().graphql_url()
+    }
+
+    /// A GraphQL client for this subgraph.
+    pub fn client(&self) -> GraphqlClient {
+        GraphqlClient::new(self.url())
     }
 
     pub fn base_url(&self) -> String {
