@@ -189,6 +189,11 @@ impl PreparedSubgraph {
         let listener = TcpListener::bind(addr).await.with_context(|| {
             format!("cannot listen on {addr} for the {} subgraph", self.def.name)
         })?;
+        self.serve(listener)
+    }
+
+    /// Phase two on a listener already bound (so others could be told its port first).
+    pub fn serve(self, listener: TcpListener) -> anyhow::Result<RunningSubgraph> {
         let addr = listener.local_addr()?;
         let runtime = self.runtime;
         let relay = runtime.outbox.spawn_relay(
