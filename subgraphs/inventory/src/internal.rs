@@ -6,14 +6,16 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
+use micromall_kit::DomainError;
 use micromall_kit::contracts::inventory::{
     AVAILABILITY, Availability, AvailabilityRequest, AvailabilityResponse, RELEASE, RESERVE,
     ReleaseRequest, ReleaseResponse, ReserveRequest, ReserveResponse,
 };
-use micromall_kit::internal::{HandlerResult, Refusal};
+use micromall_kit::internal::HandlerResult;
 use uuid::Uuid;
 
-use crate::rules::{MAX_LINES, TOO_MANY};
+use crate::refusal::Refusal;
+use crate::rules::MAX_LINES;
 use crate::service::Inventory;
 
 pub fn routes(inventory: Arc<Inventory>) -> Router {
@@ -29,9 +31,7 @@ async fn availability(
     Json(request): Json<AvailabilityRequest>,
 ) -> HandlerResult<AvailabilityResponse> {
     if request.variant_ids.len() > MAX_LINES {
-        return Err(
-            Refusal::new(TOO_MANY, format!("at most {MAX_LINES} variants per call")).into(),
-        );
+        return Err(DomainError::Refused(Refusal::TooManyVariants).into());
     }
     let mut ids: Vec<Uuid> = Vec::with_capacity(request.variant_ids.len());
     for id in request.variant_ids {
@@ -54,7 +54,7 @@ async fn reserve(
     State(inventory): State<Arc<Inventory>>,
     Json(request): Json<ReserveRequest>,
 ) -> HandlerResult<ReserveResponse> {
-    inventory.reserve(&request).await??;
+    inventory.reserve(&request).await?;
     Ok(Json(ReserveResponse { reserved: true }))
 }
 

@@ -1,11 +1,13 @@
 //! The inventory subgraph: warehouses, stock levels, holds on stock for orders, and the
-//! ledger that explains every change. Reads top-down: `schema` translates the API, `service`
-//! applies the `rules`, `store` runs the queries, `entity` maps the tables; `internal`,
-//! `events` and `sweeper` are the other ways in.
+//! ledger that explains every change. The example of the domain template
+//! (`subgraphs/README.md`): `schema` translates the API, `service` holds the use cases and
+//! applies the `rules`, `refusal` says what each refusal means to a client, `store` runs the
+//! queries, `entity` maps the tables; `internal`, `events` and `sweeper` are the other ways in.
 
 mod entity;
 mod events;
 mod internal;
+mod refusal;
 mod rules;
 pub mod schema;
 pub mod service;

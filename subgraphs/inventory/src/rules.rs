@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use micromall_kit::UserError;
 use micromall_kit::contracts::inventory::Line;
-use micromall_kit::internal::Refusal;
 use uuid::Uuid;
+
+use crate::refusal::Refusal;
 
 /// Most goods one variant may be counted at in one warehouse.
 pub const MAX_ON_HAND: i64 = 1_000_000;
@@ -21,26 +21,18 @@ pub const MAX_REASON_CHARS: usize = 200;
 pub const EXPIRED: &str = "expired";
 pub const ORDER_CANCELLED: &str = "order cancelled";
 
-/// Refusal codes of the internal endpoints besides `OUT_OF_STOCK`.
-pub const INVALID_QUANTITY: &str = "INVALID_QUANTITY";
-pub const RELEASED: &str = "RELEASED";
-pub const TOO_MANY: &str = "TOO_MANY";
-
 /// What customers can still buy: never negative, even when sold over.
 pub fn available(on_hand: i64, reserved: i64) -> i64 {
     on_hand.saturating_sub(reserved).max(0)
 }
 
 /// A count for `setStock`.
-pub fn check_on_hand(quantity: i32) -> Result<i64, UserError> {
+pub fn check_on_hand(quantity: i32) -> Result<i64, Refusal> {
     let quantity = i64::from(quantity);
     if (0..=MAX_ON_HAND).contains(&quantity) {
         Ok(quantity)
     } else {
-        Err(
-            UserError::new("INVALID_QUANTITY", "quantity must be between 0 and 1000000")
-                .at(&["quantity"]),
-        )
+        Err(Refusal::CountOutOfRange)
     }
 }
 
@@ -48,28 +40,17 @@ pub fn check_on_hand(quantity: i32) -> Result<i64, UserError> {
 /// locks stock rows in that order, so two orders never wait on each other in a cycle.
 pub fn hold_lines(lines: &[Line]) -> Result<Vec<(Uuid, i64)>, Refusal> {
     if lines.is_empty() || lines.len() > MAX_LINES {
-        return Err(Refusal::new(
-            INVALID_QUANTITY,
-            format!("a reservation holds 1 to {MAX_LINES} lines"),
-        ));
+        return Err(Refusal::HoldSize);
     }
     let mut merged: BTreeMap<Uuid, i64> = BTreeMap::new();
     for line in lines {
         if !(1..=MAX_LINE_QUANTITY).contains(&line.quantity) {
-            return Err(Refusal::new(
-                INVALID_QUANTITY,
-                format!("quantities must be between 1 and {MAX_LINE_QUANTITY}"),
-            )
-            .about(line.variant_id.to_string()));
+            return Err(Refusal::LineQuantity(line.variant_id));
         }
         let total = merged.entry(line.variant_id).or_default();
         *total += line.quantity;
         if *total > MAX_LINE_QUANTITY {
-            return Err(Refusal::new(
-                INVALID_QUANTITY,
-                format!("at most {MAX_LINE_QUANTITY} units of one variant"),
-            )
-            .about(line.variant_id.to_string()));
+            return Err(Refusal::VariantQuantity(line.variant_id));
         }
     }
     Ok(merged.into_iter().collect())
@@ -241,6 +222,8 @@ pub fn take_from_shelves(
 
 #[cfg(test)]
 mod tests {
+    use micromall_kit::DomainRefusal;
+
     use super::*;
 
     fn id(n: u128) -> Uuid {
@@ -266,8 +249,8 @@ mod tests {
         assert_eq!(check_on_hand(0).unwrap(), 0);
         assert_eq!(check_on_hand(1_000_000).unwrap(), 1_000_000);
         let err = check_on_hand(-1).unwrap_err();
-        assert_eq!(err.code, "INVALID_QUANTITY");
-        assert_eq!(err.field, Some(vec!["quantity".to_owned()]));
+        assert_eq!(err.code(), "INVALID_QUANTITY");
+        assert_eq!(err.field(), Some(vec!["quantity".to_owned()]));
         assert!(check_on_hand(1_000_001).is_err());
     }
 
@@ -284,7 +267,7 @@ mod tests {
             vec![line(1, 10_001)],
             vec![line(1, 6_000), line(1, 6_000)],
         ] {
-            assert_eq!(hold_lines(&bad).unwrap_err().code, INVALID_QUANTITY);
+            assert_eq!(hold_lines(&bad).unwrap_err().code(), "INVALID_QUANTITY");
         }
         let many: Vec<Line> = (0..501).map(|n| line(n, 1)).collect();
         assert!(hold_lines(&many).is_err());

@@ -1,7 +1,6 @@
-use std::sync::Arc;
-
 use async_graphql::{Context, ID, Object, Result};
-use micromall_kit::graphql::viewer;
+use micromall_kit::answer;
+use micromall_kit::graphql::{service, viewer};
 
 use super::types::{ProductVariant, StockPayload};
 use crate::service::Inventory;
@@ -9,10 +8,6 @@ use crate::service::Inventory;
 pub struct Mutation;
 
 const WRITE: &str = "inventory:write";
-
-fn inventory<'a>(ctx: &'a Context<'_>) -> &'a Inventory {
-    ctx.data_unchecked::<Arc<Inventory>>()
-}
 
 #[Object]
 impl Mutation {
@@ -25,20 +20,9 @@ impl Mutation {
         quantity: i32,
     ) -> Result<StockPayload> {
         let by = viewer(ctx).require_scope(WRITE)?;
-        Ok(
-            match inventory(ctx).set_stock(by, &variant_id, quantity).await? {
-                Ok(variant) => StockPayload {
-                    variant: Some(ProductVariant {
-                        id: variant,
-                        batch: None,
-                    }),
-                    user_errors: Vec::new(),
-                },
-                Err(user_errors) => StockPayload {
-                    variant: None,
-                    user_errors,
-                },
-            },
-        )
+        let set = service::<Inventory>(ctx)?
+            .set_stock(by, &variant_id, quantity)
+            .await;
+        answer(set.map(|id| ProductVariant { id, batch: None }))
     }
 }

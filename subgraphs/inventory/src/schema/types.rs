@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
-use micromall_kit::UserError;
 use uuid::Uuid;
 
 use super::entity_batch::EntityBatch;
@@ -50,9 +49,8 @@ pub struct Stock {
     pub in_stock: bool,
 }
 
-/// codes: NOT_FOUND, INVALID_QUANTITY
-#[derive(SimpleObject, Default)]
-pub struct StockPayload {
-    pub variant: Option<ProductVariant>,
-    pub user_errors: Vec<UserError>,
-}
+micromall_kit::payload!(
+    /// codes: NOT_FOUND, INVALID_QUANTITY
+    StockPayload,
+    variant: ProductVariant
+);

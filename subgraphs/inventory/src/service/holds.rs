@@ -2,14 +2,16 @@
 //! order is cancelled or the hold lapses. Every hold's lines are handled in variant-id order.
 
 use chrono::{DateTime, Utc};
-use micromall_kit::contracts::inventory::{OUT_OF_STOCK, ReserveRequest};
+use micromall_kit::contracts::inventory::ReserveRequest;
 use micromall_kit::db::{begin_write, is_unique_violation};
-use micromall_kit::internal::Refusal;
+use micromall_kit::outcome::Verdict;
+use micromall_kit::{DomainError, refuse};
 use sea_orm::{DatabaseTransaction, DbErr};
 use uuid::Uuid;
 
-use super::{Decision, Inventory};
+use super::Inventory;
 use crate::entity::reservation;
+use crate::refusal::Refusal;
 use crate::rules::{self, EXPIRED, HoldStatus, MovementKind, OnPayment, OnRelease, OnReserveAgain};
 use crate::store::{self, Movement};
 
@@ -19,23 +21,17 @@ fn status_of(hold: &reservation::Model) -> Result<HoldStatus, DbErr> {
 }
 
 /// The answer to a hold asked for again (callers retry).
-fn asked_again(hold: &reservation::Model) -> Result<Decision<()>, DbErr> {
-    Ok(match status_of(hold)?.on_reserve_again() {
+fn asked_again(hold: &reservation::Model) -> Result<(), DomainError<Refusal>> {
+    match status_of(hold)?.on_reserve_again() {
         OnReserveAgain::AlreadyHeld => Ok(()),
-        OnReserveAgain::Refuse => Err(Refusal::new(
-            rules::RELEASED,
-            "this reservation was released",
-        )),
-    })
+        OnReserveAgain::Refuse => refuse(Refusal::Released),
+    }
 }
 
 impl Inventory {
     /// Sets the lines aside for the order, all of them or none.
-    pub async fn reserve(&self, request: &ReserveRequest) -> Result<Decision<()>, DbErr> {
-        let lines = match rules::hold_lines(&request.lines) {
-            Ok(lines) => lines,
-            Err(refusal) => return Ok(Err(refusal)),
-        };
+    pub async fn reserve(&self, request: &ReserveRequest) -> Result<(), DomainError<Refusal>> {
+        let lines = rules::hold_lines(&request.lines).or_refuse()?;
         let id = request.reservation_id;
         if let Some(hold) = store::reservation(&self.db, id).await? {
             return asked_again(&hold);
@@ -49,19 +45,15 @@ impl Inventory {
                 txn.rollback().await?;
                 return match store::reservation(&self.db, id).await? {
                     Some(hold) => asked_again(&hold),
-                    None => Err(err),
+                    None => Err(err.into()),
                 };
             }
-            Err(err) => return Err(err),
+            Err(err) => return Err(err.into()),
         }
         for &(variant, quantity) in &lines {
             if !store::hold_if_available(&txn, variant, quantity, now).await? {
                 txn.rollback().await?;
-                return Ok(Err(Refusal::new(
-                    OUT_OF_STOCK,
-                    "not enough stock for this variant",
-                )
-                .about(variant.to_string())));
+                return refuse(Refusal::OutOfStock(variant));
             }
         }
         store::insert_lines(&txn, id, &lines).await?;
@@ -85,7 +77,7 @@ impl Inventory {
             .collect();
         store::record(&txn, movements, now).await?;
         txn.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
 
     /// Gives the order's stock back; false when there was nothing to give back.

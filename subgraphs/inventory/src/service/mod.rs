@@ -1,21 +1,15 @@
-//! The inventory rules applied to the database: stock counts (`stock`) and holds on stock
-//! for orders (`holds`). Resolvers, internal endpoints and event handlers call these and only
-//! translate.
+//! Inventory's use cases: stock counts (`stock`) and holds on stock for orders (`holds`).
+//! Resolvers, internal endpoints and event handlers call these and only translate.
 
 mod holds;
 mod stock;
 
-use micromall_kit::internal::{InternalClient, Refusal};
-use micromall_kit::{Runtime, UserError};
+use micromall_kit::Runtime;
+use micromall_kit::internal::InternalClient;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::store;
-
-/// A business failure of a mutation, for its payload.
-pub type Outcome<T> = Result<T, Vec<UserError>>;
-/// A business refusal of an internal call.
-pub type Decision<T> = Result<T, Refusal>;
 
 pub struct Inventory {
     pub db: DatabaseConnection,

@@ -5,11 +5,13 @@ use std::collections::HashMap;
 use chrono::Utc;
 use micromall_kit::contracts::catalog::{self, VariantsRequest, VariantsResponse};
 use micromall_kit::db::begin_write;
-use micromall_kit::{ApiError, ApiResult, UserError};
+use micromall_kit::outcome::Verdict;
+use micromall_kit::{ApiError, ApiResult, DomainError, refuse};
 use sea_orm::DbErr;
 use uuid::Uuid;
 
-use super::{Inventory, Outcome};
+use super::Inventory;
+use crate::refusal::Refusal;
 use crate::rules::{self, MovementKind};
 use crate::store::{self, Movement};
 
@@ -34,22 +36,14 @@ impl Inventory {
         by: Uuid,
         variant_id: &str,
         quantity: i32,
-    ) -> ApiResult<Outcome<Uuid>> {
-        let quantity = match rules::check_on_hand(quantity) {
-            Ok(q) => q,
-            Err(e) => return Ok(Err(vec![e])),
-        };
-        let not_found = || {
-            Ok(Err(vec![
-                UserError::new("NOT_FOUND", "no such variant").at(&["variantId"]),
-            ]))
-        };
+    ) -> Result<Uuid, DomainError<Refusal>> {
+        let quantity = rules::check_on_hand(quantity).or_refuse()?;
         let Ok(variant) = Uuid::parse_str(variant_id) else {
-            return not_found();
+            return refuse(Refusal::UnknownVariant);
         };
         // Asked before the transaction: no write lock is held across a network call.
         if !self.catalog_knows(variant).await? {
-            return not_found();
+            return refuse(Refusal::UnknownVariant);
         }
 
         let txn = begin_write(&self.db).await?;
@@ -61,7 +55,7 @@ impl Inventory {
         )
         .await?;
         txn.commit().await?;
-        Ok(Ok(variant))
+        Ok(variant)
     }
 
     /// Stocks variants catalog has just created, in one transaction, without asking catalog

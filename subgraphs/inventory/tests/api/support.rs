@@ -3,21 +3,21 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::Utc;
-use micromall_kit::auth::Keys;
 use micromall_kit::config::Settings;
 use micromall_kit::contracts::orders::OrderRef;
 use micromall_kit::events::Event;
-use micromall_kit::testing::{Backend, TestDatabase, TestSubgraph, settings_for, start_subgraph};
+use micromall_kit::testing::{
+    Backend, TestDatabase, TestSubgraph, access_token, internal_call, service_token, settings_for,
+    start_subgraph,
+};
+pub use micromall_kit::testing::{codes, error_code, eventually};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-pub const SERVICE_TOKEN_HEADER: &str = "micromall-service-token";
 
 pub struct Shop {
     pub settings: Settings,
@@ -25,7 +25,6 @@ pub struct Shop {
     pub catalog: TestSubgraph,
     pub db: TestDatabase,
     pub catalog_db: TestDatabase,
-    pub http: reqwest::Client,
     /// `catalog:write` and `inventory:write`.
     pub admin: String,
     pub customer: String,
@@ -58,13 +57,9 @@ impl Shop {
         settings
             .database_urls
             .insert("catalog".into(), catalog_db.url.clone());
-        let admin = token(&settings, &["catalog:write", "inventory:write"]);
-        let customer = token(&settings, &[]);
-        let service_token = Keys::load(&settings, false)
-            .expect("keys")
-            .service_credentials()
-            .token_for("orders", "inventory")
-            .unwrap();
+        let admin = access_token(&settings, &["catalog:write", "inventory:write"]);
+        let customer = access_token(&settings, &[]);
+        let service_token = service_token(&settings, "orders", "inventory");
 
         let catalog = start_subgraph(&micromall_catalog::SUBGRAPH, settings.clone()).await;
         let catalog_url = catalog_url.map_or_else(|| catalog.base_url(), str::to_owned);
@@ -76,7 +71,6 @@ impl Shop {
             catalog,
             db,
             catalog_db,
-            http: reqwest::Client::new(),
             admin,
             customer,
             service_token,
@@ -85,48 +79,25 @@ impl Shop {
 
     /// An access token with these scopes, as accounts would issue it.
     pub fn token(&self, scopes: &[&str]) -> String {
-        token(&self.settings, scopes)
+        access_token(&self.settings, scopes)
     }
 
     pub fn database(&self) -> &DatabaseConnection {
         &self.inventory.running().runtime.db
     }
 
-    async fn post_graphql(
-        &self,
-        url: String,
-        query: &str,
-        variables: Value,
-        token: Option<&str>,
-    ) -> Value {
-        let mut request = self
-            .http
-            .post(url)
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        request
-            .send()
-            .await
-            .expect("request")
-            .json()
-            .await
-            .expect("JSON")
-    }
-
     /// A GraphQL request to inventory.
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
-        self.post_graphql(self.inventory.url(), query, variables, token)
-            .await
+        self.inventory.client().gql(query, variables, token).await
     }
 
     /// A product with two variants in catalog; returns the variant ids.
     pub async fn variants(&self, name: &str) -> [Uuid; 2] {
         let sku = name.to_uppercase().replace(' ', "-");
         let body = self
-            .post_graphql(
-                self.catalog.url(),
+            .catalog
+            .client()
+            .gql(
                 "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { variants { id } } userErrors { code } } }",
                 json!({ "i": {
                     "name": name,
@@ -195,16 +166,8 @@ impl Shop {
 
     /// POSTs to an internal endpoint, with orders' credential when `authenticated`.
     pub async fn internal(&self, path: &str, body: Value, authenticated: bool) -> (u16, Value) {
-        let mut request = self
-            .http
-            .post(format!("{}/internal/{path}", self.inventory.base_url()))
-            .json(&body);
-        if authenticated {
-            request = request.header(SERVICE_TOKEN_HEADER, &self.service_token);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        let token = authenticated.then_some(self.service_token.as_str());
+        internal_call(&self.inventory.base_url(), path, &body, token).await
     }
 
     /// Holds `lines` for `order` until `expires_in` from now.
@@ -367,52 +330,6 @@ impl Shop {
         );
         ledger.into_iter().map(|m| m.kind).collect()
     }
-}
-
-/// A token signed with the key of the test's data directory.
-fn token(settings: &Settings, scopes: &[&str]) -> String {
-    let keys = Keys::load(settings, true).expect("keys");
-    let scopes: BTreeSet<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
-    keys.issuer(settings)
-        .expect("issuer")
-        .issue(Uuid::now_v7(), &scopes)
-        .expect("token")
-        .token
-}
-
-/// Waits until `check` holds, for up to `limit`.
-pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
-        if check().await {
-            return true;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-pub fn codes(payload: &Value) -> Vec<String> {
-    payload["userErrors"]
-        .as_array()
-        .map(|e| {
-            e.iter()
-                .map(|e| e["code"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-pub fn error_code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or("<none>")
 }
 
 pub fn hour() -> Duration {
