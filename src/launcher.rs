@@ -70,21 +70,21 @@ async fn start_sandbox(
     settings: &Settings,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
-    let listener = TcpListener::bind(settings.sandbox_listen)
+    let listener = TcpListener::bind(settings.payments.sandbox.listen)
         .await
         .with_context(|| {
             format!(
                 "cannot listen on {} for the payment sandbox",
-                settings.sandbox_listen
+                settings.payments.sandbox.listen
             )
         })?;
     let secret = micromall_payments::sandbox_secret(settings)?;
-    tracing::info!(addr = %settings.sandbox_listen, "payment sandbox listening");
+    tracing::info!(addr = %settings.payments.sandbox.listen, "payment sandbox listening");
     Ok(tokio::spawn(micromall_payments::sandbox::processor::serve(
         listener,
         secret,
         micromall_payments::sandbox::processor::Behaviour {
-            delay: settings.sandbox_callback_delay,
+            delay: settings.payments.sandbox.callback_delay,
             ..Default::default()
         },
         shutdown,

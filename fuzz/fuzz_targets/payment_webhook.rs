@@ -16,7 +16,7 @@ const SECRET: &str = "fuzz-webhook-secret-0123456789abcdef";
 
 static TARGET: LazyLock<Target> = LazyLock::new(|| {
     Target::start(&micromall_payments::SUBGRAPH, |settings| {
-        settings.sandbox_secret = Some(SECRET.into());
+        settings.payments.sandbox.secret = Some(SECRET.into());
     })
 });
 

@@ -15,6 +15,7 @@ mod tokens;
 use std::sync::Arc;
 
 use futures::FutureExt;
+use micromall_kit::config::AccountsSettings;
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
 use micromall_migrations::MigratorTrait;
@@ -34,26 +35,18 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
 
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
     let roles = ensure_builtin_roles(&runtime.db).await?;
+    let settings = runtime.section::<AccountsSettings>();
     let accounts = Arc::new(Accounts {
         db: runtime.db.clone(),
         outbox: runtime.outbox.clone(),
-        passwords: password::Passwords::new(&runtime.settings.accounts)?,
-        issuer: runtime.keys.issuer(&runtime.settings)?,
-        throttle: throttle::LoginThrottle::new(
-            runtime.counters.clone(),
-            runtime.settings.login.clone(),
-        ),
-        registrations: throttle::RegistrationThrottle::new(
-            runtime.counters.clone(),
-            &runtime.settings.accounts,
-        ),
-        refresh_ttl: runtime.settings.jwt.refresh_ttl,
+        passwords: password::Passwords::new(settings)?,
+        issuer: runtime.token_issuer()?,
+        throttle: throttle::LoginThrottle::new(runtime.counters.clone(), settings.login.clone()),
+        registrations: throttle::RegistrationThrottle::new(runtime.counters.clone(), settings),
+        refresh_ttl: runtime.jwt().refresh_ttl,
         roles,
     });
-    if let (Some(email), Some(password)) = (
-        &runtime.settings.admin_email,
-        &runtime.settings.admin_password,
-    ) {
+    if let (Some(email), Some(password)) = (&settings.admin_email, &settings.admin_password) {
         ensure_admin(&accounts, email, password).await?;
     }
     Ok(runtime.graphql_router(schema::build(Some(accounts))))

@@ -35,7 +35,7 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
 
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
     let client = runtime.internal_client();
-    let currency = runtime.settings.currency.clone();
+    let currency = runtime.currency().to_owned();
     let carts = Arc::new(Carts {
         db: runtime.db.clone(),
         catalog: remote::Catalog {

@@ -33,7 +33,7 @@ pub fn catalog(runtime: &Runtime) -> service::Catalog {
     service::Catalog {
         db: runtime.db.clone(),
         outbox: runtime.outbox.clone(),
-        currency: runtime.settings.currency.clone(),
+        currency: runtime.currency().to_owned(),
     }
 }
 

@@ -36,19 +36,13 @@ pub struct Settings {
     pub redis_url: Option<String>,
     /// NATS with JetStream, for the event bus shared across processes.
     pub nats_url: Option<String>,
-    /// Elasticsearch, for the search index shared across search replicas.
-    pub elasticsearch_url: Option<String>,
     /// Seeds a demo catalog into a fresh data directory.
     pub demo_data: bool,
-    pub admin_email: Option<String>,
-    pub admin_password: Option<String>,
     pub jwt: JwtSettings,
     /// Secret for service-to-service credentials (generated under `data_dir` when absent).
     pub service_secret: Option<String>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
-    pub login: LoginSettings,
-    pub accounts: AccountsSettings,
     pub security: SecuritySettings,
     /// Base URLs of other services (`MICROMALL_<NAME>_URL`, e.g. `MICROMALL_CATALOG_URL`);
     /// a subgraph without one is reached at its embedded-mode port.
@@ -56,39 +50,68 @@ pub struct Settings {
     /// Namespace of the NATS subjects and stream (`MICROMALL_NATS_PREFIX`), so several
     /// installations can share one NATS server.
     pub nats_prefix: String,
-    /// How long an order waits for payment before it is cancelled.
-    #[serde(with = "humantime_serde_compat")]
-    pub order_payment_timeout: Duration,
-    /// HMAC secret of the payment sandbox's callbacks (generated under `data_dir` when absent).
-    pub sandbox_secret: Option<String>,
-    /// Where the embedded payment sandbox listens (`MICROMALL_SANDBOX_LISTEN`).
-    pub sandbox_listen: SocketAddr,
-    /// How long the sandbox usually waits before calling back.
-    #[serde(with = "humantime_serde_compat")]
-    pub sandbox_callback_delay: Duration,
     /// Fault injection for crash tests: abort the process right after a transaction that
     /// wrote an event with this subject commits, before the event is delivered.
     pub fault_abort_after_commit: Option<String>,
     /// The router's limits, caches and schema exposure (`[router]`).
     pub router: RouterSettings,
+    pub events: EventsSettings,
+    /// Each domain's own section: a domain reads its section and nothing else
+    /// (`Runtime::section`).
+    pub accounts: AccountsSettings,
     pub orders: OrdersSettings,
     pub payments: PaymentsSettings,
-    pub events: EventsSettings,
+    pub search: SearchSettings,
 }
 
-/// `[orders]`: limits on what one customer can hold.
+/// The part of the settings one domain reads.
+pub trait Section {
+    fn of(settings: &Settings) -> &Self;
+}
+
+macro_rules! sections {
+    ($($section:ident => $field:ident),* $(,)?) => {
+        $(impl Section for $section {
+            fn of(settings: &Settings) -> &Self {
+                &settings.$field
+            }
+        })*
+    };
+}
+
+sections!(
+    AccountsSettings => accounts,
+    OrdersSettings => orders,
+    PaymentsSettings => payments,
+    SearchSettings => search,
+);
+
+/// `[search]`: where the index lives when it is shared.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchSettings {
+    /// Elasticsearch, for the search index shared across search replicas; without it each
+    /// search process keeps a Tantivy index under the data directory.
+    pub elasticsearch_url: Option<String>,
+}
+
+/// `[orders]`: how long an order waits for its payment, and what one customer can hold.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OrdersSettings {
     /// Open unpaid orders one customer may have at once; checkout past it is refused, so a
     /// few accounts cannot hold a product's whole stock.
     pub max_pending_per_customer: u32,
+    /// How long an order waits for payment before it is cancelled.
+    #[serde(with = "humantime_serde_compat")]
+    pub payment_timeout: Duration,
 }
 
 impl Default for OrdersSettings {
     fn default() -> Self {
         Self {
             max_pending_per_customer: 3,
+            payment_timeout: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -193,6 +216,8 @@ pub struct PaymentsSettings {
     /// How often refunds whose outcome is unknown are asked again (same refund id).
     #[serde(with = "humantime_serde_compat")]
     pub reconcile_every: Duration,
+    /// The payment sandbox: the provider the embedded shop pays with (`[payments.sandbox]`).
+    pub sandbox: SandboxSettings,
 }
 
 impl Default for PaymentsSettings {
@@ -200,6 +225,30 @@ impl Default for PaymentsSettings {
         Self {
             provider_timeout: Duration::from_secs(10),
             reconcile_every: Duration::from_secs(30),
+            sandbox: SandboxSettings::default(),
+        }
+    }
+}
+
+/// `[payments.sandbox]`: the sandbox processor and how payments trusts its callbacks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SandboxSettings {
+    /// HMAC secret of the sandbox's callbacks (generated under `data_dir` when absent).
+    pub secret: Option<String>,
+    /// Where the embedded payment sandbox listens (`MICROMALL_SANDBOX_LISTEN`).
+    pub listen: SocketAddr,
+    /// How long the sandbox usually waits before calling back.
+    #[serde(with = "humantime_serde_compat")]
+    pub callback_delay: Duration,
+}
+
+impl Default for SandboxSettings {
+    fn default() -> Self {
+        Self {
+            secret: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 4099)),
+            callback_delay: Duration::from_millis(100),
         }
     }
 }
@@ -270,13 +319,18 @@ impl Default for LoginSettings {
     }
 }
 
-/// What accounts spends on strangers: registrations per client address, and the Argon2
-/// hashing that registration and sign-in cost. Hashing runs in a few slots; a bounded number
-/// of requests may wait for one, and any more are answered `RATE_LIMITED` at once rather
-/// than queued without end (a flood must not stall every sign-in).
+/// `[accounts]`: what accounts spends on strangers (registrations per client address, and
+/// the Argon2 hashing that registration and sign-in cost), sign-in throttling
+/// (`[accounts.login]`) and the first administrator. Hashing runs in a few slots; a bounded
+/// number of requests may wait for one, and any more are answered `RATE_LIMITED` at once
+/// rather than queued without end (a flood must not stall every sign-in).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AccountsSettings {
+    /// The administrator made on first start (`MICROMALL_ADMIN_EMAIL`/`_PASSWORD`).
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    pub login: LoginSettings,
     /// Registrations accepted from one client address within `register_window`.
     pub register_per_address: u64,
     #[serde(with = "humantime_serde_compat")]
@@ -290,6 +344,9 @@ pub struct AccountsSettings {
 impl Default for AccountsSettings {
     fn default() -> Self {
         Self {
+            admin_email: None,
+            admin_password: None,
+            login: LoginSettings::default(),
             register_per_address: 50,
             register_window: Duration::from_secs(3600),
             hashing_slots: 0,
@@ -368,27 +425,20 @@ impl Default for Settings {
             database_url: None,
             redis_url: None,
             nats_url: None,
-            elasticsearch_url: None,
             demo_data: true,
-            admin_email: None,
-            admin_password: None,
             jwt: JwtSettings::default(),
             service_secret: None,
             max_body_bytes: 1024 * 1024,
-            login: LoginSettings::default(),
-            accounts: AccountsSettings::default(),
             security: SecuritySettings::default(),
             service_urls: BTreeMap::new(),
             nats_prefix: "micromall".into(),
-            order_payment_timeout: Duration::from_secs(30 * 60),
-            sandbox_secret: None,
-            sandbox_listen: SocketAddr::from(([127, 0, 0, 1], 4099)),
-            sandbox_callback_delay: Duration::from_millis(100),
             fault_abort_after_commit: None,
             router: RouterSettings::default(),
+            events: EventsSettings::default(),
+            accounts: AccountsSettings::default(),
             orders: OrdersSettings::default(),
             payments: PaymentsSettings::default(),
-            events: EventsSettings::default(),
+            search: SearchSettings::default(),
         }
     }
 }
@@ -470,10 +520,10 @@ impl Settings {
             "DATABASE_URL" => self.database_url = some(value),
             "REDIS_URL" => self.redis_url = some(value),
             "NATS_URL" => self.nats_url = some(value),
-            "ELASTICSEARCH_URL" => self.elasticsearch_url = some(value),
+            "ELASTICSEARCH_URL" => self.search.elasticsearch_url = some(value),
             "MICROMALL_DEMO_DATA" => self.demo_data = parse_bool(value).map_err(bad)?,
-            "MICROMALL_ADMIN_EMAIL" => self.admin_email = some(value),
-            "MICROMALL_ADMIN_PASSWORD" => self.admin_password = some(value),
+            "MICROMALL_ADMIN_EMAIL" => self.accounts.admin_email = some(value),
+            "MICROMALL_ADMIN_PASSWORD" => self.accounts.admin_password = some(value),
             "MICROMALL_JWT_ISSUER" => self.jwt.issuer = value.to_owned(),
             "MICROMALL_JWT_AUDIENCE" => self.jwt.audience = value.to_owned(),
             "MICROMALL_ACCESS_TOKEN_TTL" => {
@@ -512,12 +562,14 @@ impl Settings {
             "MICROMALL_HASHING_QUEUE" => self.accounts.hashing_queue = parse(value).map_err(bad)?,
             "MICROMALL_MAX_BODY_BYTES" => self.max_body_bytes = parse(value).map_err(bad)?,
             "MICROMALL_LOGIN_ACCOUNT_LOCK_AFTER" => {
-                self.login.account_lock_after = parse(value).map_err(bad)?
+                self.accounts.login.account_lock_after = parse(value).map_err(bad)?
             }
             "MICROMALL_LOGIN_ADDRESS_LOCK_AFTER" => {
-                self.login.address_lock_after = parse(value).map_err(bad)?
+                self.accounts.login.address_lock_after = parse(value).map_err(bad)?
             }
-            "MICROMALL_LOGIN_WINDOW" => self.login.window = parse_duration(value).map_err(bad)?,
+            "MICROMALL_LOGIN_WINDOW" => {
+                self.accounts.login.window = parse_duration(value).map_err(bad)?
+            }
             "MICROMALL_NATS_PREFIX" => {
                 if value.is_empty()
                     || !value
@@ -529,12 +581,14 @@ impl Settings {
                 self.nats_prefix = value.to_owned();
             }
             "MICROMALL_ORDER_PAYMENT_TIMEOUT" => {
-                self.order_payment_timeout = parse_duration(value).map_err(bad)?
+                self.orders.payment_timeout = parse_duration(value).map_err(bad)?
             }
-            "MICROMALL_SANDBOX_SECRET" => self.sandbox_secret = some(value),
-            "MICROMALL_SANDBOX_LISTEN" => self.sandbox_listen = parse(value).map_err(bad)?,
+            "MICROMALL_SANDBOX_SECRET" => self.payments.sandbox.secret = some(value),
+            "MICROMALL_SANDBOX_LISTEN" => {
+                self.payments.sandbox.listen = parse(value).map_err(bad)?
+            }
             "MICROMALL_SANDBOX_CALLBACK_DELAY" => {
-                self.sandbox_callback_delay = parse_duration(value).map_err(bad)?
+                self.payments.sandbox.callback_delay = parse_duration(value).map_err(bad)?
             }
             "MICROMALL_FAULT_ABORT_AFTER_COMMIT" => self.fault_abort_after_commit = some(value),
             "MICROMALL_ORDERS_MAX_PENDING_PER_CUSTOMER" => {
@@ -600,7 +654,7 @@ impl Settings {
             return Some(url.clone());
         }
         if name == "sandbox" {
-            return Some(format!("http://{}", self.sandbox_listen));
+            return Some(format!("http://{}", self.payments.sandbox.listen));
         }
         let addr = self.subgraph_addr(name)?;
         // A subgraph bound to every interface is reached on loopback.
@@ -759,6 +813,48 @@ mod tests {
         assert_eq!(s.events.retry_base, Duration::from_millis(250));
         assert_eq!(s.events.max_attempts, 4);
         assert_eq!(s.payments.reconcile_every, Duration::from_secs(2));
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn each_domain_finds_its_settings_in_its_own_section() {
+        let dir = std::env::temp_dir().join(format!("mm-domains-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("micromall.toml");
+        std::fs::write(
+            &file,
+            "[orders]\npayment_timeout = \"2m\"\n\
+             [payments.sandbox]\nlisten = \"127.0.0.1:5099\"\ncallback_delay = \"3s\"\n\
+             [accounts]\nadmin_email = \"boss@example.com\"\n\
+             [accounts.login]\naccount_lock_after = 4\n\
+             [search]\nelasticsearch_url = \"http://es:9200\"\n",
+        )
+        .unwrap();
+        let s =
+            Settings::load_from(Some(&file), env(&[("MICROMALL_SANDBOX_SECRET", "s3")])).unwrap();
+        assert_eq!(
+            OrdersSettings::of(&s).payment_timeout,
+            Duration::from_secs(120)
+        );
+        let payments = PaymentsSettings::of(&s);
+        assert_eq!(payments.sandbox.listen.port(), 5099);
+        assert_eq!(payments.sandbox.callback_delay, Duration::from_secs(3));
+        assert_eq!(payments.sandbox.secret.as_deref(), Some("s3"));
+        let accounts = AccountsSettings::of(&s);
+        assert_eq!(accounts.admin_email.as_deref(), Some("boss@example.com"));
+        assert_eq!(accounts.login.account_lock_after, 4);
+        assert_eq!(
+            SearchSettings::of(&s).elasticsearch_url.as_deref(),
+            Some("http://es:9200")
+        );
+        // The sandbox is reached where its section says it listens.
+        assert_eq!(s.service_url("sandbox").unwrap(), "http://127.0.0.1:5099");
+        // The old top-level names are gone, not silently ignored.
+        std::fs::write(&file, "order_payment_timeout = \"2m\"\n").unwrap();
+        let err = Settings::load_from(Some(&file), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("order_payment_timeout"), "{err}");
         std::fs::remove_dir_all(dir).ok();
     }
 

@@ -6,6 +6,7 @@
 //! at start-up misses a consumer of the same process.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -16,8 +17,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::auth::{Keys, TokenVerifier};
-use crate::config::Settings;
+use crate::auth::{Keys, TokenIssuer, TokenVerifier};
+use crate::config::{JwtSettings, Section, Settings};
 use crate::counters::{self, Counters};
 use crate::events::outbox::Outbox;
 use crate::events::retries::Consumers;
@@ -42,7 +43,8 @@ pub struct SubgraphDef {
 #[derive(Clone)]
 pub struct Runtime {
     pub name: &'static str,
-    pub settings: Arc<Settings>,
+    /// Read through `section` and the accessors below: a domain sees its own section only.
+    pub(crate) settings: Arc<Settings>,
     pub db: DatabaseConnection,
     /// The SQL `db` runs, when a test switches recording on.
     pub queries: crate::db::QueryLog,
@@ -54,6 +56,49 @@ pub struct Runtime {
     pub verifier: TokenVerifier,
     pub counters: Arc<dyn Counters>,
     pub shutdown: CancellationToken,
+}
+
+/// What a domain may read of the configuration: its own section, and what the whole
+/// platform shares (the shop's currency, the data directory, token lifetimes, secrets).
+impl Runtime {
+    /// The domain's own section (`[orders]`, `[payments]`, ...).
+    pub fn section<S: Section>(&self) -> &S {
+        S::of(&self.settings)
+    }
+
+    /// The shop's currency (ISO 4217).
+    pub fn currency(&self) -> &str {
+        &self.settings.currency
+    }
+
+    /// The base URL of another service, or of this one as others reach it.
+    pub fn service_url(&self, name: &str) -> Option<String> {
+        self.settings.service_url(name)
+    }
+
+    /// Where the embedded mode keeps files.
+    pub fn data_dir(&self) -> &Path {
+        &self.settings.data_dir
+    }
+
+    pub fn jwt(&self) -> &JwtSettings {
+        &self.settings.jwt
+    }
+
+    /// Signs access tokens (the subgraph must have been declared `signs_tokens`).
+    pub fn token_issuer(&self) -> anyhow::Result<TokenIssuer> {
+        self.keys.issuer(&self.settings)
+    }
+
+    /// A secret shared with another process: `configured`, or one generated once under the
+    /// data directory as `file_name`.
+    pub fn shared_secret(
+        &self,
+        configured: Option<&str>,
+        file_name: &str,
+    ) -> anyhow::Result<Vec<u8>> {
+        crate::auth::shared_secret(&self.settings, configured, file_name)
+    }
 }
 
 impl Runtime {

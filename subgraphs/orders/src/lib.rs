@@ -17,6 +17,7 @@ mod sweeper;
 use std::sync::Arc;
 
 use futures::FutureExt;
+use micromall_kit::config::OrdersSettings;
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
 use micromall_migrations::MigratorTrait;
@@ -35,9 +36,9 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
         db: runtime.db.clone(),
         outbox: runtime.outbox.clone(),
         services: runtime.internal_client(),
-        currency: runtime.settings.currency.clone(),
-        payment_timeout: runtime.settings.order_payment_timeout,
-        max_pending_per_customer: runtime.settings.orders.max_pending_per_customer,
+        currency: runtime.currency().to_owned(),
+        payment_timeout: runtime.section::<OrdersSettings>().payment_timeout,
+        max_pending_per_customer: runtime.section::<OrdersSettings>().max_pending_per_customer,
     });
     runtime
         .subscribe(

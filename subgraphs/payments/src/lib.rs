@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use futures::FutureExt;
-use micromall_kit::config::Settings;
+use micromall_kit::config::{PaymentsSettings, Settings};
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
 use micromall_migrations::MigratorTrait;
@@ -37,25 +37,34 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     sdl: || federation_sdl(&schema::build(None)),
 };
 
-/// The sandbox's shared secret: `MICROMALL_SANDBOX_SECRET`, or one kept under the data dir.
+/// Where the embedded mode keeps the sandbox's generated secret.
+const SANDBOX_SECRET_FILE: &str = "sandbox.key";
+
+/// The sandbox's shared secret for the sandbox processor: `MICROMALL_SANDBOX_SECRET`, or
+/// one kept under the data dir (the same one `build` reads).
 pub fn sandbox_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
-    micromall_kit::auth::shared_secret(settings, settings.sandbox_secret.as_deref(), "sandbox.key")
+    micromall_kit::auth::shared_secret(
+        settings,
+        settings.payments.sandbox.secret.as_deref(),
+        SANDBOX_SECRET_FILE,
+    )
 }
 
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
-    let settings = &runtime.settings;
-    let sandbox_url = settings
+    let settings = runtime.section::<PaymentsSettings>();
+    let sandbox_url = runtime
         .service_url("sandbox")
         .context("no URL for the payment sandbox")?;
-    let own_url = settings
+    let own_url = runtime
         .service_url("payments")
         .context("no public URL for payments")?;
+    let secret = runtime.shared_secret(settings.sandbox.secret.as_deref(), SANDBOX_SECRET_FILE)?;
     let sandbox: Arc<dyn provider::PaymentProvider> =
         Arc::new(sandbox::adapter::SandboxProvider::new(
             sandbox_url,
-            sandbox_secret(settings)?,
+            secret,
             format!("{own_url}/webhooks/payments/sandbox"),
-            settings.payments.provider_timeout,
+            settings.provider_timeout,
         ));
     let payments = Arc::new(service::Payments {
         db: runtime.db.clone(),
@@ -72,8 +81,8 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
         .await?;
     reconcile::spawn(
         payments.clone(),
-        settings.payments.reconcile_every,
-        settings.payments.provider_timeout,
+        settings.reconcile_every,
+        settings.provider_timeout,
         runtime.shutdown.clone(),
     );
     Ok(runtime

@@ -12,6 +12,7 @@ pub mod tantivy_engine;
 use std::sync::Arc;
 
 use futures::FutureExt;
+use micromall_kit::config::SearchSettings;
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
 use micromall_migrations::MigratorTrait;
@@ -28,7 +29,8 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
 };
 
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
-    let engine: Arc<dyn SearchEngine> = match &runtime.settings.elasticsearch_url {
+    let engine: Arc<dyn SearchEngine> = match &runtime.section::<SearchSettings>().elasticsearch_url
+    {
         #[cfg(feature = "elasticsearch")]
         Some(url) => {
             Arc::new(elasticsearch::ElasticsearchEngine::connect(url, "micromall-products").await?)
@@ -38,7 +40,7 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
             "ELASTICSEARCH_URL is set but this build has no Elasticsearch backend (cargo feature `elasticsearch`)"
         ),
         None => {
-            let dir = runtime.settings.data_dir.join("search").join("index");
+            let dir = runtime.data_dir().join("search").join("index");
             Arc::new(tantivy_engine::Embedded(Arc::new(
                 tantivy_engine::TantivyEngine::open(&dir)?,
             )))

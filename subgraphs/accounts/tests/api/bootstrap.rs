@@ -25,8 +25,8 @@ async fn an_account_registered_before_the_operator_never_becomes_admin(backend: 
         .await
         .expect("database");
     let app = Accounts::start_with(db, |s| {
-        s.admin_email = None;
-        s.admin_password = None;
+        s.accounts.admin_email = None;
+        s.accounts.admin_password = None;
     })
     .await;
     let registered = app.register(TARGET, ATTACKER_PASSWORD, "Mallory").await;
@@ -39,8 +39,8 @@ async fn an_account_registered_before_the_operator_never_becomes_admin(backend: 
     // The operator starts with that address and their own password: start-up is refused,
     // loudly, and names the problem without showing either password.
     let mut settings = test_settings(&db);
-    settings.admin_email = Some(TARGET.into());
-    settings.admin_password = Some(OPERATOR_PASSWORD.into());
+    settings.accounts.admin_email = Some(TARGET.into());
+    settings.accounts.admin_password = Some(OPERATOR_PASSWORD.into());
     let platform = Platform::new(settings, CancellationToken::new())
         .await
         .expect("platform");
@@ -57,8 +57,8 @@ async fn an_account_registered_before_the_operator_never_becomes_admin(backend: 
 
     // Mallory's account holds no permission, and the operator's password opens nothing.
     let app = Accounts::start_with(db, |s| {
-        s.admin_email = None;
-        s.admin_password = None;
+        s.accounts.admin_email = None;
+        s.accounts.admin_password = None;
     })
     .await;
     let (token, _) = app.login(TARGET, ATTACKER_PASSWORD).await;
@@ -86,8 +86,8 @@ async fn the_configured_administrator_starts_again_on_the_same_data(backend: Bac
         .await
         .expect("database");
     let configure = |s: &mut micromall_kit::config::Settings| {
-        s.admin_email = Some(TARGET.into());
-        s.admin_password = Some(OPERATOR_PASSWORD.into());
+        s.accounts.admin_email = Some(TARGET.into());
+        s.accounts.admin_password = Some(OPERATOR_PASSWORD.into());
     };
     let app = Accounts::start_with(db, configure).await;
     let db = app.stop().await;

@@ -63,8 +63,8 @@ async fn twelve_concurrent_guesses_get_no_more_tries_than_the_account_limit(back
     for redis_url in counter_stores() {
         let db = TestDatabase::create(backend).await.expect("database");
         let app = Accounts::start_with(db, |s| {
-            s.login.account_lock_after = 3;
-            s.login.account_slow_after = 100;
+            s.accounts.login.account_lock_after = 3;
+            s.accounts.login.account_slow_after = 100;
             s.redis_url = redis_url.clone();
         })
         .await;
@@ -102,8 +102,8 @@ async fn a_redis_outage_does_not_lift_the_account_lock(backend: Backend) {
     let mut redis = DisposableRedis::start().await;
     let db = TestDatabase::create(backend).await.expect("database");
     let app = Accounts::start_with(db, |s| {
-        s.login.account_lock_after = 3;
-        s.login.account_slow_after = 100;
+        s.accounts.login.account_lock_after = 3;
+        s.accounts.login.account_slow_after = 100;
         s.redis_url = Some(redis.url.clone());
     })
     .await;
@@ -139,8 +139,8 @@ async fn a_redis_outage_does_not_lift_the_account_lock(backend: Backend) {
 async fn a_direct_caller_cannot_choose_its_address(backend: Backend) {
     let db = TestDatabase::create(backend).await.expect("database");
     let app = Accounts::start_with(db, |s| {
-        s.login.address_lock_after = 3;
-        s.login.address_slow_after = 100;
+        s.accounts.login.address_lock_after = 3;
+        s.accounts.login.address_slow_after = 100;
         // The router sits elsewhere: loopback, where this test calls from, is not trusted.
         s.security.trusted_proxies = TrustedProxies::parse("10.0.0.0/8").unwrap();
     })

@@ -25,14 +25,14 @@ pub struct Accounts {
 /// Settings every accounts test shares: a known admin and a fast, small login throttle.
 pub fn test_settings(db: &TestDatabase) -> Settings {
     let mut settings = settings_for(db, "accounts");
-    settings.admin_email = Some(ADMIN_EMAIL.into());
-    settings.admin_password = Some(ADMIN_PASSWORD.into());
-    settings.login.account_slow_after = 3;
-    settings.login.account_lock_after = 5;
-    settings.login.address_slow_after = 50;
-    settings.login.address_lock_after = 200;
-    settings.login.base_delay = Duration::from_millis(1);
-    settings.login.max_delay = Duration::from_millis(5);
+    settings.accounts.admin_email = Some(ADMIN_EMAIL.into());
+    settings.accounts.admin_password = Some(ADMIN_PASSWORD.into());
+    settings.accounts.login.account_slow_after = 3;
+    settings.accounts.login.account_lock_after = 5;
+    settings.accounts.login.address_slow_after = 50;
+    settings.accounts.login.address_lock_after = 200;
+    settings.accounts.login.base_delay = Duration::from_millis(1);
+    settings.accounts.login.max_delay = Duration::from_millis(5);
     // Every test client comes from loopback and some register dozens at once; the tests of
     // those limits set them low again.
     settings.accounts.register_per_address = 10_000;

@@ -69,7 +69,7 @@ async fn any_callback_is_refused_or_acknowledged_never_a_server_error() {
         .await
         .expect("database");
     let mut settings = settings_for(&db, "payments");
-    settings.sandbox_secret = Some(SECRET.into());
+    settings.payments.sandbox.secret = Some(SECRET.into());
     let subgraph = start_subgraph(&micromall_payments::SUBGRAPH, settings).await;
     let url = format!("{}/webhooks/payments/sandbox", subgraph.base_url());
     let http = reqwest::Client::new();
