@@ -1,21 +1,20 @@
 //! What cart learns from other domains: a placed order empties the cart it was checked out
 //! from. Cart publishes nothing.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use micromall_kit::contracts::orders::{OrderPlaced, PLACED};
 use micromall_kit::events::{Event, EventHandler, inbox};
-use sea_orm::DatabaseConnection;
 
-use crate::service::clear_in;
+use crate::service::{Carts, clear_in};
 
 /// The durable consumer name, which also keys the inbox.
 pub const CONSUMER: &str = "cart";
 pub const SUBJECTS: &[&str] = &[PLACED];
 
 /// `orders.order.placed` → the checked-out version of the cart is cleared, exactly once.
-pub struct OrderPlacedFollower {
-    pub db: DatabaseConnection,
-}
+pub struct OrderPlacedFollower(pub Arc<Carts>);
 
 #[async_trait]
 impl EventHandler for OrderPlacedFollower {
@@ -32,7 +31,7 @@ impl EventHandler for OrderPlacedFollower {
                 return Ok(());
             }
         };
-        let Some(txn) = inbox::begin_once(&self.db, CONSUMER, event.id).await? else {
+        let Some(txn) = inbox::begin_once(&self.0.db, CONSUMER, event.id).await? else {
             return Ok(());
         };
         let cleared = clear_in(

@@ -1,14 +1,15 @@
-//! The cart subgraph: each customer's cart and its lines. Reads top-down: `schema`
-//! translates the API, `service` applies the `rules` in write transactions, `pricing` prices
-//! a cart with catalog's current prices, `remote` asks catalog and inventory, `coupons` decides
-//! which codes apply, `store` runs the queries, `entity` maps the tables, `internal` serves
-//! checkout and `events` follows placed orders.
+//! The cart subgraph: each customer's cart and its lines, on the domain template
+//! (`subgraphs/README.md`): `schema` translates the API, `service` holds the use cases and
+//! applies the `rules` in write transactions, `refusal` says what each refusal means to a
+//! client, `pricing` prices a cart with catalog's current prices, `remote` asks catalog and
+//! inventory, `store` runs the queries, `entity` maps the tables; `internal` serves checkout
+//! and `events` follows placed orders.
 
-mod coupons;
 mod entity;
 mod events;
 mod internal;
 mod pricing;
+mod refusal;
 mod remote;
 mod rules;
 mod schema;
@@ -34,24 +35,12 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
 };
 
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
-    let client = runtime.internal_client();
-    let currency = runtime.currency().to_owned();
-    let carts = Arc::new(Carts {
-        db: runtime.db.clone(),
-        catalog: remote::Catalog {
-            client: client.clone(),
-            currency: currency.clone(),
-        },
-        inventory: remote::Inventory { client },
-        currency,
-    });
+    let carts = Arc::new(Carts::open(&runtime));
     runtime
         .subscribe(
             events::CONSUMER,
             events::SUBJECTS,
-            Arc::new(events::OrderPlacedFollower {
-                db: runtime.db.clone(),
-            }),
+            Arc::new(events::OrderPlacedFollower(carts.clone())),
         )
         .await?;
     let internal = runtime.internal_router(internal::routes(carts.clone()));

@@ -23,7 +23,3 @@ pub fn build(carts: Option<Arc<Carts>>) -> CartSchema {
     }
     builder.finish()
 }
-
-fn carts<'a>(ctx: &'a async_graphql::Context<'_>) -> &'a Carts {
-    ctx.data_unchecked::<Arc<Carts>>()
-}

@@ -1,8 +1,8 @@
 use async_graphql::{Context, Object, Result};
-use micromall_kit::graphql::{authenticated, viewer};
+use micromall_kit::graphql::{authenticated, service, viewer};
 
-use super::carts;
 use super::types::Cart;
+use crate::service::Carts;
 
 pub struct Query;
 
@@ -12,6 +12,7 @@ impl Query {
     #[graphql(directive = authenticated::apply())]
     async fn cart(&self, ctx: &Context<'_>) -> Result<Option<Cart>> {
         let user = viewer(ctx).require_user()?;
-        Ok(carts(ctx).cart_of(user).await?.map(Cart::from))
+        let cart = service::<Carts>(ctx)?.cart_of(user).await?;
+        Ok(cart.map(Cart::from))
     }
 }

@@ -1,7 +1,6 @@
 //! API types of the cart section of the contract.
 
 use async_graphql::{ID, SimpleObject};
-use micromall_kit::UserError;
 use micromall_kit::money::Money;
 
 use crate::pricing::{PricedCart, PricedLine};
@@ -33,13 +32,12 @@ pub struct ProductVariantRef {
     pub id: ID,
 }
 
-/// codes: NOT_FOUND, INVALID_QUANTITY, INSUFFICIENT_STOCK, INVALID_COUPON, COUPON_EXPIRED,
-/// COUPON_MINIMUM_NOT_MET, COUPON_USAGE_LIMIT
-#[derive(SimpleObject)]
-pub struct CartPayload {
-    pub cart: Option<Cart>,
-    pub user_errors: Vec<UserError>,
-}
+micromall_kit::payload!(
+    /// codes: NOT_FOUND, INVALID_QUANTITY, INSUFFICIENT_STOCK, INVALID_COUPON, COUPON_EXPIRED,
+    /// COUPON_MINIMUM_NOT_MET, COUPON_USAGE_LIMIT
+    CartPayload,
+    cart: Cart
+);
 
 impl From<PricedCart> for Cart {
     fn from(cart: PricedCart) -> Self {

@@ -2,7 +2,7 @@ use micromall_kit::contracts::inventory::Line;
 use micromall_kit::contracts::orders::{OrderPlaced, PLACED};
 use micromall_kit::events::Event;
 use micromall_kit::on_every_backend;
-use micromall_kit::testing::Backend;
+use micromall_kit::testing::{Backend, internal_call};
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
@@ -100,14 +100,14 @@ async fn internal_endpoints_need_a_service_credential(backend: Backend) {
         .await;
     assert_eq!(status, 401);
     // A customer's access token is not a service credential.
-    let response = reqwest::Client::new()
-        .post(format!("{}/internal/snapshot", shop.cart.base_url()))
-        .header(micromall_kit::http::SERVICE_TOKEN_HEADER, &alice.token)
-        .json(&json!({ "userId": alice.id }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 401);
+    let (status, _) = internal_call(
+        &shop.cart.base_url(),
+        "snapshot",
+        &json!({ "userId": alice.id }),
+        Some(&alice.token),
+    )
+    .await;
+    assert_eq!(status, 401);
 }
 
 fn placed(who: &Customer, snapshot: &Value) -> Event {

@@ -8,8 +8,11 @@ use std::collections::BTreeSet;
 
 use micromall_kit::auth::{Keys, TokenIssuer};
 use micromall_kit::config::Settings;
-use micromall_kit::http::SERVICE_TOKEN_HEADER;
-use micromall_kit::testing::{Backend, TestDatabase, TestSubgraph, settings_for, start_subgraph};
+use micromall_kit::testing::{
+    Backend, GraphqlClient, TestDatabase, TestSubgraph, access_token, internal_call, service_token,
+    settings_for, start_subgraph,
+};
+pub use micromall_kit::testing::{codes, error_code};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -24,7 +27,7 @@ pub struct Shop {
     pub inventory: Option<TestSubgraph>,
     pub cart: TestSubgraph,
     databases: Vec<TestDatabase>,
-    http: reqwest::Client,
+    /// Signs customers' tokens, as accounts would.
     issuer: TokenIssuer,
     /// May write the catalog and the stock.
     pub admin: String,
@@ -75,19 +78,12 @@ impl Shop {
             .database_urls
             .insert("cart".into(), cart_db.url.clone());
         // Tokens as accounts would issue them, signed with the key this data dir holds.
-        let keys = Keys::load(&settings, true).expect("keys");
-        let issuer = keys.issuer(&settings).expect("issuer");
-        let admin = issuer
-            .issue(
-                Uuid::now_v7(),
-                &BTreeSet::from(["catalog:write".to_owned(), "inventory:write".to_owned()]),
-            )
-            .expect("token")
-            .token;
-        let service_token = keys
-            .service_credentials()
-            .token_for("orders", "cart")
-            .expect("service token");
+        let admin = access_token(&settings, &["catalog:write", "inventory:write"]);
+        let service_token = service_token(&settings, "orders", "cart");
+        let issuer = Keys::load(&settings, true)
+            .expect("keys")
+            .issuer(&settings)
+            .expect("issuer");
 
         let catalog = start_subgraph(&micromall_catalog::SUBGRAPH, settings.clone()).await;
         settings
@@ -114,7 +110,6 @@ impl Shop {
             inventory,
             cart,
             databases: vec![catalog_db, inventory_db, cart_db],
-            http: reqwest::Client::new(),
             issuer,
             admin,
             service_token,
@@ -132,25 +127,14 @@ impl Shop {
         Customer { id, token }
     }
 
-    async fn post(&self, url: String, query: &str, variables: Value, token: Option<&str>) -> Value {
-        let mut request = self
-            .http
-            .post(url)
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("request");
-        response.json().await.expect("JSON")
-    }
-
     /// A GraphQL request to the cart subgraph.
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
-        self.post(self.cart.url(), query, variables, token).await
+        self.cart.client().gql(query, variables, token).await
     }
 
-    async fn admin_gql(&self, url: String, query: &str, variables: Value) -> Value {
-        self.post(url, query, variables, Some(&self.admin)).await
+    /// A GraphQL request of the admin to another subgraph.
+    async fn admin_gql(&self, to: GraphqlClient, query: &str, variables: Value) -> Value {
+        to.gql(query, variables, Some(&self.admin)).await
     }
 
     /// A product with one variant per price.
@@ -165,7 +149,7 @@ impl Shop {
             .collect();
         let body = self
             .admin_gql(
-                self.catalog.url(),
+                self.catalog.client(),
                 "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id variants { id } } userErrors { code message } } }",
                 json!({ "i": { "name": name, "description": "For the cart tests.", "variants": variants } }),
             )
@@ -197,7 +181,7 @@ impl Shop {
         let inventory = self.inventory.as_ref().expect("inventory runs");
         let body = self
             .admin_gql(
-                inventory.url(),
+                inventory.client(),
                 "mutation($v: ID!, $q: Int!) { setStock(variantId: $v, quantity: $q) { userErrors { code message } } }",
                 json!({ "v": variant, "q": quantity }),
             )
@@ -212,7 +196,7 @@ impl Shop {
     pub async fn set_price(&self, variant: &str, price: &str) {
         let body = self
             .admin_gql(
-                self.catalog.url(),
+                self.catalog.client(),
                 "mutation($v: ID!, $p: Decimal!) { setVariantPrice(variantId: $v, price: $p) { userErrors { code } } }",
                 json!({ "v": variant, "p": price }),
             )
@@ -227,7 +211,7 @@ impl Shop {
     pub async fn archive(&self, product: &str) {
         let body = self
             .admin_gql(
-                self.catalog.url(),
+                self.catalog.client(),
                 "mutation($id: ID!) { archiveProduct(id: $id) { userErrors { code } } }",
                 json!({ "id": product }),
             )
@@ -302,16 +286,8 @@ impl Shop {
 
     /// POSTs to one of cart's internal endpoints; with or without the service credential.
     pub async fn internal(&self, path: &str, body: Value, authorised: bool) -> (u16, Value) {
-        let mut request = self
-            .http
-            .post(format!("{}/internal/{path}", self.cart.base_url()))
-            .json(&body);
-        if authorised {
-            request = request.header(SERVICE_TOKEN_HEADER, &self.service_token);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        let token = authorised.then_some(self.service_token.as_str());
+        internal_call(&self.cart.base_url(), path, &body, token).await
     }
 
     pub async fn snapshot(&self, who: &Customer) -> Value {
@@ -321,21 +297,6 @@ impl Shop {
         assert_eq!(status, 200, "{body}");
         body
     }
-}
-
-pub fn codes(payload: &Value) -> Vec<String> {
-    payload["userErrors"]
-        .as_array()
-        .expect("userErrors")
-        .iter()
-        .map(|e| e["code"].as_str().unwrap_or("").to_owned())
-        .collect()
-}
-
-pub fn error_code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or("<none>")
 }
 
 pub fn money(amount: &str) -> Value {
