@@ -1,10 +1,14 @@
 //! The accounts subgraph: users, credentials, access and refresh tokens, roles and
-//! permissions. Reads top-down: `schema` translates the API, `service` holds the rules,
-//! `store` runs the queries, `entity` maps the tables.
+//! permissions. On the domain template (`subgraphs/README.md`): `schema` translates the API,
+//! `service` holds the use cases and applies the `rules`, `refusal` says what each refusal
+//! means to a client, `store` runs the queries, `entity` maps the tables. `password`,
+//! `throttle` and `tokens` are the service's tools: hashing, brute-force protection and
+//! refresh tokens.
 
 mod entity;
 mod events;
 mod password;
+mod refusal;
 mod rules;
 pub mod schema;
 mod service;
@@ -20,8 +24,6 @@ use micromall_kit::{Runtime, SubgraphDef};
 use micromall_migrations::MigratorTrait;
 use micromall_migrations::accounts::Migrator;
 
-use crate::service::{Accounts, ensure_admin, ensure_builtin_roles};
-
 pub use events::USER_REGISTERED;
 
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
@@ -33,28 +35,6 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
 };
 
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
-    let roles = ensure_builtin_roles(&runtime.db).await?;
-    let accounts = Arc::new(Accounts {
-        db: runtime.db.clone(),
-        outbox: runtime.outbox.clone(),
-        passwords: password::Passwords::new(&runtime.settings.accounts)?,
-        issuer: runtime.keys.issuer(&runtime.settings)?,
-        throttle: throttle::LoginThrottle::new(
-            runtime.counters.clone(),
-            runtime.settings.login.clone(),
-        ),
-        registrations: throttle::RegistrationThrottle::new(
-            runtime.counters.clone(),
-            &runtime.settings.accounts,
-        ),
-        refresh_ttl: runtime.settings.jwt.refresh_ttl,
-        roles,
-    });
-    if let (Some(email), Some(password)) = (
-        &runtime.settings.admin_email,
-        &runtime.settings.admin_password,
-    ) {
-        ensure_admin(&accounts, email, password).await?;
-    }
+    let accounts = Arc::new(service::Accounts::open(&runtime).await?);
     Ok(runtime.graphql_router(schema::build(Some(accounts))))
 }
