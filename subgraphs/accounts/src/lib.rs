@@ -1,10 +1,14 @@
 //! The accounts subgraph: users, credentials, access and refresh tokens, roles and
-//! permissions. Reads top-down: `schema` translates the API, `service` holds the rules,
-//! `store` runs the queries, `entity` maps the tables.
+//! permissions. On the domain template (`subgraphs/README.md`): `schema` translates the API,
+//! `service` holds the use cases and applies the `rules`, `refusal` says what each refusal
+//! means to a client, `store` runs the queries, `entity` maps the tables. `password`,
+//! `throttle` and `tokens` are the service's tools: hashing, brute-force protection and
+//! refresh tokens.
 
 mod entity;
 mod events;
 mod password;
+mod refusal;
 mod rules;
 pub mod schema;
 mod service;
@@ -15,13 +19,10 @@ mod tokens;
 use std::sync::Arc;
 
 use futures::FutureExt;
-use micromall_kit::config::AccountsSettings;
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
 use micromall_migrations::MigratorTrait;
 use micromall_migrations::accounts::Migrator;
-
-use crate::service::{Accounts, ensure_admin, ensure_builtin_roles};
 
 pub use events::USER_REGISTERED;
 
@@ -34,20 +35,6 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
 };
 
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
-    let roles = ensure_builtin_roles(&runtime.db).await?;
-    let settings = runtime.section::<AccountsSettings>();
-    let accounts = Arc::new(Accounts {
-        db: runtime.db.clone(),
-        outbox: runtime.outbox.clone(),
-        passwords: password::Passwords::new(settings)?,
-        issuer: runtime.token_issuer()?,
-        throttle: throttle::LoginThrottle::new(runtime.counters.clone(), settings.login.clone()),
-        registrations: throttle::RegistrationThrottle::new(runtime.counters.clone(), settings),
-        refresh_ttl: runtime.jwt().refresh_ttl,
-        roles,
-    });
-    if let (Some(email), Some(password)) = (&settings.admin_email, &settings.admin_password) {
-        ensure_admin(&accounts, email, password).await?;
-    }
+    let accounts = Arc::new(service::Accounts::open(&runtime).await?);
     Ok(runtime.graphql_router(schema::build(Some(accounts))))
 }

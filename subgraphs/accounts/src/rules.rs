@@ -1,8 +1,9 @@
 //! Input rules for accounts, as pure functions: what a valid email, password, name and role
-//! look like. Each returns the `UserError` the contract names.
+//! look like. Each says no with the `Refusal` the contract names.
 
-use micromall_kit::UserError;
 use micromall_kit::auth::PERMISSIONS;
+
+use crate::refusal::Refusal;
 
 pub const MAX_EMAIL_LEN: usize = 254;
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -18,15 +19,13 @@ pub fn normalize_email(email: &str) -> String {
 
 /// A pragmatic syntax check: one `@`, a sane local part, a dotted domain of letters, digits
 /// and hyphens. (Full RFC 5322 accepts addresses no mail system delivers to.)
-pub fn check_email(email: &str) -> Result<(), UserError> {
-    let invalid =
-        |message: &str| Err(UserError::new("INVALID_EMAIL", message).at(&["input", "email"]));
+pub fn check_email(email: &str) -> Result<(), Refusal> {
     let email = email.trim();
     if email.is_empty() || email.len() > MAX_EMAIL_LEN {
-        return invalid("email must be 1 to 254 characters");
+        return Err(Refusal::EmailLength);
     }
     let Some((local, domain)) = email.rsplit_once('@') else {
-        return invalid("email must contain @");
+        return Err(Refusal::EmailWithoutAt);
     };
     let local_ok = !local.is_empty()
         && local.len() <= 64
@@ -51,38 +50,46 @@ pub fn check_email(email: &str) -> Result<(), UserError> {
     if local_ok && domain_ok {
         Ok(())
     } else {
-        invalid("email address is not valid")
+        Err(Refusal::EmailMalformed)
     }
 }
 
-pub fn check_password(password: &str) -> Result<(), UserError> {
-    let weak =
-        |message: &str| Err(UserError::new("WEAK_PASSWORD", message).at(&["input", "password"]));
+pub fn check_password(password: &str) -> Result<(), Refusal> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return weak("password must be at least 10 characters");
+        return Err(Refusal::PasswordTooShort);
     }
     if password.len() > MAX_PASSWORD_BYTES {
-        return weak("password must be at most 1024 bytes");
+        return Err(Refusal::PasswordTooLong);
     }
     Ok(())
 }
 
 /// A display name: trimmed, 1..=100 characters, no control characters.
-pub fn clean_name(name: &str) -> Result<String, UserError> {
+pub fn clean_name(name: &str) -> Result<String, Refusal> {
     let name = name.trim();
     let count = name.chars().count();
     if count == 0 || count > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(UserError::new(
-            "INVALID_NAME",
-            "name must be 1 to 100 characters without control characters",
-        )
-        .at(&["input", "name"]));
+        return Err(Refusal::InvalidName);
     }
     Ok(name.to_owned())
 }
 
+/// A registration's fields, every mistake reported at once: the display name, cleaned.
+pub fn check_registration(email: &str, password: &str, name: &str) -> Result<String, Refusal> {
+    let name = clean_name(name);
+    let mistakes = [
+        name.as_ref().err().cloned(),
+        check_email(email).err(),
+        check_password(password).err(),
+    ];
+    match Refusal::of_all(mistakes.into_iter().flatten().collect()) {
+        Some(refusal) => Err(refusal),
+        None => name,
+    }
+}
+
 /// Role names: lower-case letters, digits, `-` and `_`.
-pub fn check_role_name(name: &str) -> Result<(), UserError> {
+pub fn check_role_name(name: &str) -> Result<(), Refusal> {
     let ok = !name.is_empty()
         && name.chars().count() <= MAX_ROLE_NAME_CHARS
         && name
@@ -91,34 +98,35 @@ pub fn check_role_name(name: &str) -> Result<(), UserError> {
     if ok {
         Ok(())
     } else {
-        Err(UserError::new(
-            "INVALID_NAME",
-            "role name must be 1 to 50 characters of a-z, 0-9, - and _",
-        )
-        .at(&["input", "name"]))
+        Err(Refusal::InvalidRoleName)
     }
 }
 
-pub fn check_permissions(permissions: &[String]) -> Result<(), UserError> {
+pub fn check_permissions(permissions: &[String]) -> Result<(), Refusal> {
     match permissions
         .iter()
         .find(|p| !PERMISSIONS.contains(&p.as_str()))
     {
         None => Ok(()),
-        Some(unknown) => Err(UserError::new(
-            "INVALID_PERMISSION",
-            format!(
-                "unknown permission `{}`; known: {}",
-                unknown.chars().take(64).collect::<String>(),
-                PERMISSIONS.join(", ")
-            ),
-        )
-        .at(&["input", "permissions"])),
+        Some(unknown) => Err(Refusal::UnknownPermission(
+            unknown.chars().take(64).collect(),
+        )),
     }
+}
+
+/// A new role's name and permissions, every mistake reported at once.
+pub fn check_role(name: &str, permissions: &[String]) -> Result<(), Refusal> {
+    let mistakes = [
+        check_role_name(name).err(),
+        check_permissions(permissions).err(),
+    ];
+    Refusal::of_all(mistakes.into_iter().flatten().collect()).map_or(Ok(()), Err)
 }
 
 #[cfg(test)]
 mod tests {
+    use micromall_kit::DomainRefusal;
+
     use super::*;
 
     #[test]
@@ -140,7 +148,11 @@ mod tests {
             "a@example..com",
             "a@exa_mple.com",
         ] {
-            assert_eq!(check_email(bad).unwrap_err().code, "INVALID_EMAIL", "{bad}");
+            assert_eq!(
+                check_email(bad).unwrap_err().code(),
+                "INVALID_EMAIL",
+                "{bad}"
+            );
         }
         assert!(check_email(&format!("{}@example.com", "a".repeat(300))).is_err());
         assert_eq!(normalize_email("  Jane@Example.COM "), "jane@example.com");
@@ -149,7 +161,7 @@ mod tests {
     #[test]
     fn passwords() {
         assert!(check_password("0123456789").is_ok());
-        assert_eq!(check_password("short").unwrap_err().code, "WEAK_PASSWORD");
+        assert_eq!(check_password("short").unwrap_err().code(), "WEAK_PASSWORD");
         assert!(check_password("ééééééééé").is_err(), "9 characters");
         assert!(check_password(&"x".repeat(2000)).is_err());
     }
@@ -157,7 +169,7 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(clean_name("  Ada Lovelace ").unwrap(), "Ada Lovelace");
-        assert_eq!(clean_name("   ").unwrap_err().code, "INVALID_NAME");
+        assert_eq!(clean_name("   ").unwrap_err().code(), "INVALID_NAME");
         assert!(clean_name(&"n".repeat(101)).is_err());
         assert!(clean_name(&"ñ".repeat(100)).is_ok());
         assert!(clean_name("bad\u{0}name").is_err());
@@ -171,7 +183,7 @@ mod tests {
         assert_eq!(
             check_permissions(&["root:everything".into()])
                 .unwrap_err()
-                .code,
+                .code(),
             "INVALID_PERMISSION"
         );
     }

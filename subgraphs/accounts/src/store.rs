@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
+use micromall_kit::db::UniqueKey;
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
@@ -11,6 +12,23 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entity::{refresh_token, role, role_permission, user, user_role};
+use crate::refusal::Refusal;
+
+/// The unique keys a client's input can run into, and the refusal each means.
+pub fn unique_keys() -> [UniqueKey<Refusal>; 2] {
+    [
+        UniqueKey {
+            postgres: "users_email_normalized_key",
+            sqlite: "users.email_normalized",
+            means: Refusal::EmailTaken,
+        },
+        UniqueKey {
+            postgres: "roles_name_key",
+            sqlite: "roles.name",
+            means: Refusal::RoleNameTaken,
+        },
+    ]
+}
 
 /// A role with its permissions, as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -344,4 +362,51 @@ pub async fn insert_user(
     }
     .insert(db)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use micromall_kit::db::{connect, violated};
+    use micromall_kit::on_every_backend;
+    use micromall_kit::testing::{Backend, TestDatabase};
+    use micromall_migrations::accounts::Migrator;
+
+    use super::*;
+
+    on_every_backend!(a_lost_race_names_the_field_the_client_sent);
+
+    fn someone(email: &str) -> user::Model {
+        let now = Utc::now();
+        user::Model {
+            id: Uuid::now_v7(),
+            email: email.to_owned(),
+            email_normalized: email.to_lowercase(),
+            name: "Someone".to_owned(),
+            password_hash: "not a hash".to_owned(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// What the unique indexes say when two writers race past the checks before them.
+    async fn a_lost_race_names_the_field_the_client_sent(backend: Backend) {
+        let test_db = TestDatabase::create(backend).await.expect("database");
+        let db = connect::<Migrator>(&test_db.url).await.expect("migrated");
+        let keys = unique_keys();
+
+        insert_user(&db, someone("twin@example.com")).await.unwrap();
+        let err = insert_user(&db, someone("TWIN@example.com"))
+            .await
+            .unwrap_err();
+        assert_eq!(violated(&err, &keys), Some(&Refusal::EmailTaken), "{err}");
+
+        let none = BTreeSet::new();
+        insert_role(&db, "support", false, &none).await.unwrap();
+        let err = insert_role(&db, "support", false, &none).await.unwrap_err();
+        assert_eq!(
+            violated(&err, &keys),
+            Some(&Refusal::RoleNameTaken),
+            "{err}"
+        );
+    }
 }

@@ -7,6 +7,11 @@ use sha2::{Digest, Sha256};
 /// Longer inputs are not refresh tokens and are refused before hashing.
 pub const MAX_REFRESH_TOKEN_LEN: usize = 128;
 
+/// Whether `token` is worth looking up: anything else is refused before hashing.
+pub fn could_be_refresh_token(token: &str) -> bool {
+    !token.is_empty() && token.len() <= MAX_REFRESH_TOKEN_LEN
+}
+
 pub fn new_refresh_token() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }

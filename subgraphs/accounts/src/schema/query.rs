@@ -1,9 +1,7 @@
-use std::sync::Arc;
-
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
 use micromall_kit::graphql::{
-    authenticated, by_first, edges_and_nodes, list_size, paged_complexity, viewer,
+    authenticated, by_first, edges_and_nodes, list_size, paged_complexity, service, viewer,
 };
 use micromall_kit::pagination::{Page, PageRequest, build_page};
 use uuid::Uuid;
@@ -42,8 +40,7 @@ impl Query {
     ) -> Result<Page<User>> {
         viewer(ctx).require_scope("users:manage")?;
         let page = PageRequest::parse(first, after)?;
-        let (rows, total) = ctx
-            .data_unchecked::<Arc<Accounts>>()
+        let (rows, total) = service::<Accounts>(ctx)?
             .list_users(query.as_deref(), &page)
             .await?;
         Ok(build_page(
@@ -58,7 +55,7 @@ impl Query {
     #[graphql(requires_scopes = "users:manage")]
     async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<Role>> {
         viewer(ctx).require_scope("users:manage")?;
-        let roles = ctx.data_unchecked::<Arc<Accounts>>().roles().await?;
+        let roles = service::<Accounts>(ctx)?.roles().await?;
         Ok(roles.into_iter().map(Role::from).collect())
     }
 

@@ -4,10 +4,12 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use micromall_kit::graphql::viewer;
+use micromall_kit::outcome::Payload;
 use micromall_kit::{ApiError, UserError};
 
 use super::loaders::RolesLoader;
 use crate::entity::user;
+use crate::service::Session;
 use crate::store::RoleView;
 
 /// A user. `email` and `roles` are private: the user themself, `users:manage`, or a payload
@@ -110,12 +112,11 @@ pub struct CreateRoleInput {
     pub permissions: Vec<String>,
 }
 
-/// codes: INVALID_EMAIL, EMAIL_TAKEN, WEAK_PASSWORD, INVALID_NAME
-#[derive(SimpleObject, Default)]
-pub struct RegisterPayload {
-    pub user: Option<User>,
-    pub user_errors: Vec<UserError>,
-}
+micromall_kit::payload!(
+    /// codes: INVALID_EMAIL, EMAIL_TAKEN, WEAK_PASSWORD, INVALID_NAME
+    RegisterPayload,
+    user: User
+);
 
 /// codes: INVALID_CREDENTIALS, INVALID_REFRESH_TOKEN
 #[derive(SimpleObject, Default)]
@@ -128,16 +129,36 @@ pub struct AuthPayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// codes: INVALID_NAME, NAME_TAKEN, INVALID_PERMISSION
-#[derive(SimpleObject, Default)]
-pub struct RolePayload {
-    pub role: Option<Role>,
-    pub user_errors: Vec<UserError>,
+/// A signed-in session fills every field; the user is the caller, who may see it all.
+impl Payload for AuthPayload {
+    type Value = Session;
+
+    fn done(session: Session) -> Self {
+        Self {
+            access_token: Some(session.access.token),
+            refresh_token: Some(session.refresh_token),
+            expires_at: Some(session.access.expires_at),
+            user: Some(User::disclosed(session.user)),
+            user_errors: Vec::new(),
+        }
+    }
+
+    fn refused(user_errors: Vec<UserError>) -> Self {
+        Self {
+            user_errors,
+            ..Self::default()
+        }
+    }
 }
 
-/// codes: NOT_FOUND, LAST_ADMIN
-#[derive(SimpleObject, Default)]
-pub struct UserPayload {
-    pub user: Option<User>,
-    pub user_errors: Vec<UserError>,
-}
+micromall_kit::payload!(
+    /// codes: INVALID_NAME, NAME_TAKEN, INVALID_PERMISSION
+    RolePayload,
+    role: Role
+);
+
+micromall_kit::payload!(
+    /// codes: NOT_FOUND, LAST_ADMIN
+    UserPayload,
+    user: User
+);

@@ -136,23 +136,10 @@ async fn role_management_reports_its_codes(backend: Backend) {
     );
 
     // The only administrator keeps the admin role.
-    let roles = app
-        .gql("{ roles { id name } }", json!({}), Some(&admin))
-        .await;
-    let admin_role = roles["data"]["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == "admin")
-        .unwrap()["id"]
-        .clone();
-    let me = app.gql("{ me { id } }", json!({}), Some(&admin)).await;
+    let admin_role = app.role_id(&admin, "admin").await;
+    let me = app.my_id(&admin).await;
     let last = app
-        .gql(
-            REVOKE,
-            json!({ "u": me["data"]["me"]["id"], "r": admin_role }),
-            Some(&admin),
-        )
+        .gql(REVOKE, json!({ "u": me, "r": admin_role }), Some(&admin))
         .await;
     assert_eq!(
         user_error_codes(&last["data"]["revokeRole"]),
@@ -227,18 +214,8 @@ async fn users_are_listed_with_search_and_keyset_pages(backend: Backend) {
 async fn concurrent_revocations_never_leave_the_shop_without_an_admin(backend: Backend) {
     let app = Accounts::start(backend).await;
     let boss = app.admin_token().await;
-    let roles = app
-        .gql("{ roles { id name } }", json!({}), Some(&boss))
-        .await;
-    let admin_role = roles["data"]["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == "admin")
-        .unwrap()["id"]
-        .clone();
-    let me = app.gql("{ me { id } }", json!({}), Some(&boss)).await;
-    let mut remaining = me["data"]["me"]["id"].clone();
+    let admin_role = app.role_id(&boss, "admin").await;
+    let mut remaining = app.my_id(&boss).await;
     for round in 0..8 {
         let (deputy, _) = app.customer(&format!("deputy{round}@example.com")).await;
         let granted = app

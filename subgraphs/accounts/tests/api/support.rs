@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use base64::Engine;
 use micromall_kit::config::Settings;
-use micromall_kit::testing::{Backend, TestDatabase, TestSubgraph, settings_for, start_subgraph};
+use micromall_kit::testing::{
+    Backend, GraphqlClient, TestDatabase, TestSubgraph, settings_for, start_subgraph,
+};
+pub use micromall_kit::testing::{codes as user_error_codes, error_code};
 use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -19,6 +22,8 @@ const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { acce
 pub struct Accounts {
     pub subgraph: TestSubgraph,
     pub db: TestDatabase,
+    pub client: GraphqlClient,
+    /// For requests that are not GraphQL, or not well-formed.
     pub http: reqwest::Client,
 }
 
@@ -42,10 +47,15 @@ pub fn test_settings(db: &TestDatabase) -> Settings {
 
 impl Accounts {
     pub async fn start(backend: Backend) -> Self {
+        Self::start_tuned(backend, |_| {}).await
+    }
+
+    /// Starts on a new database with the test settings adjusted by `tweak`.
+    pub async fn start_tuned(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Self {
         let db = TestDatabase::create(backend)
             .await
             .expect("database for backend");
-        Self::start_with(db, |_| {}).await
+        Self::start_with(db, tweak).await
     }
 
     pub async fn start_with(db: TestDatabase, tweak: impl FnOnce(&mut Settings)) -> Self {
@@ -53,6 +63,7 @@ impl Accounts {
         tweak(&mut settings);
         let subgraph = start_subgraph(&micromall_accounts::SUBGRAPH, settings).await;
         Self {
+            client: subgraph.client(),
             subgraph,
             db,
             http: reqwest::Client::new(),
@@ -67,20 +78,11 @@ impl Accounts {
 
     /// POSTs a GraphQL request; returns the HTTP status and the JSON body.
     pub async fn post(&self, body: &Value, token: Option<&str>) -> (u16, Value) {
-        let mut request = self.http.post(self.subgraph.url()).json(body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        let body = response.json().await.expect("JSON response");
-        (status, body)
+        self.client.post(body, token, &[]).await
     }
 
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
-        self.post(&json!({ "query": query, "variables": variables }), token)
-            .await
-            .1
+        self.client.gql(query, variables, token).await
     }
 
     pub async fn register(&self, email: &str, password: &str, name: &str) -> Value {
@@ -115,33 +117,13 @@ impl Accounts {
     }
 
     async fn post_from(&self, body: &Value, forwarded_for: &str) -> Value {
-        self.http
-            .post(self.subgraph.url())
-            .header("x-forwarded-for", forwarded_for)
-            .json(body)
-            .send()
-            .await
-            .expect("request")
-            .json()
-            .await
-            .expect("JSON response")
+        let headers = [("x-forwarded-for", forwarded_for)];
+        self.client.post(body, None, &headers).await.1
     }
 
     /// Signs in and returns (access token, refresh token).
     pub async fn login(&self, email: &str, password: &str) -> (String, String) {
-        let body = self.login_raw(email, password).await;
-        let login = &body["data"]["login"];
-        assert_eq!(login["userErrors"], json!([]), "login failed: {body}");
-        (
-            login["accessToken"]
-                .as_str()
-                .expect("access token")
-                .to_owned(),
-            login["refreshToken"]
-                .as_str()
-                .expect("refresh token")
-                .to_owned(),
-        )
+        self.client.login(email, password).await
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Value {
@@ -166,26 +148,24 @@ impl Accounts {
     pub async fn admin_token(&self) -> String {
         self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.0
     }
-}
 
-/// The `extensions.code` of the first top-level error.
-pub fn error_code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or("<no error code>")
-}
+    /// The id of the role called `name`, as `token` (a `users:manage` holder) sees it.
+    pub async fn role_id(&self, token: &str, name: &str) -> Value {
+        let roles = self
+            .gql("{ roles { id name } }", json!({}), Some(token))
+            .await;
+        roles["data"]["roles"]
+            .as_array()
+            .and_then(|roles| roles.iter().find(|r| r["name"] == name))
+            .unwrap_or_else(|| panic!("no role {name}: {roles}"))["id"]
+            .clone()
+    }
 
-/// The codes of a payload's userErrors.
-pub fn user_error_codes(payload: &Value) -> Vec<String> {
-    payload["userErrors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["code"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
+    /// The id of the user `token` belongs to.
+    pub async fn my_id(&self, token: &str) -> Value {
+        let me = self.gql("{ me { id } }", json!({}), Some(token)).await;
+        me["data"]["me"]["id"].clone()
+    }
 }
 
 /// The claims of a JWT, read without verifying (the subgraph verifies).
