@@ -234,13 +234,8 @@ pub async fn seed(catalog: &Catalog) -> anyhow::Result<bool> {
     }
     for product in products(&category_ids) {
         let name = product.name.clone();
-        match catalog
-            .create_product(product)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?
-        {
-            Ok(_) => {}
-            Err(errors) => bail!("demo product {name} was refused: {errors:?}"),
+        if let Err(err) = catalog.create_product(product).await {
+            bail!("demo product {name} was refused: {err:?}");
         }
     }
     Ok(true)
@@ -273,13 +268,13 @@ pub async fn stock(
     Ok(counts.len())
 }
 
-fn created<T: HasId>(
-    outcome: micromall_kit::ApiResult<Result<T, Vec<micromall_kit::UserError>>>,
+fn created<T: HasId, E: std::fmt::Debug>(
+    outcome: Result<T, E>,
     what: &str,
 ) -> anyhow::Result<String> {
-    match outcome.map_err(|e| anyhow::anyhow!("{e:?}"))? {
+    match outcome {
         Ok(model) => Ok(model.id()),
-        Err(errors) => bail!("demo category {what} was refused: {errors:?}"),
+        Err(err) => bail!("demo category {what} was refused: {err:?}"),
     }
 }
 

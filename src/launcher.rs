@@ -32,7 +32,7 @@ pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
     if platform.settings.demo_data {
         if let Some(catalog) = prepared.iter().find(|p| p.def.name == "catalog") {
             let started = std::time::Instant::now();
-            let shop = micromall_catalog::catalog(&catalog.runtime);
+            let shop = micromall_catalog::service::Catalog::open(&catalog.runtime);
             if demo::seed(&shop).await? {
                 tracing::info!(products = demo::PRODUCTS, elapsed = ?started.elapsed(), "demo catalog created");
                 if let Some(inventory) = prepared.iter().find(|p| p.def.name == "inventory") {

@@ -1,10 +1,13 @@
-//! The catalog subgraph: products, variants (SKUs), categories, tags, images. Reads top-down:
-//! `schema` translates the API, `service` holds the rules, `store` runs the queries, `entity`
-//! maps the tables, `events` names what other domains learn.
+//! The catalog subgraph: products, variants (SKUs), categories, tags, images. On the domain
+//! template (`subgraphs/README.md`): `schema` translates the API, `service` holds the use
+//! cases and applies the `rules`, `refusal` says what each refusal means to a client, `store`
+//! runs the queries, `entity` maps the tables, `events` names what other domains learn and
+//! `internal` answers other services.
 
 mod entity;
 mod events;
 mod internal;
+mod refusal;
 mod rules;
 pub mod schema;
 pub mod service;
@@ -28,17 +31,8 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     sdl: || federation_sdl(&schema::build(None)),
 };
 
-/// The catalog's rules over a prepared subgraph's database (for seeding demo data).
-pub fn catalog(runtime: &Runtime) -> service::Catalog {
-    service::Catalog {
-        db: runtime.db.clone(),
-        outbox: runtime.outbox.clone(),
-        currency: runtime.currency().to_owned(),
-    }
-}
-
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
-    let catalog = Arc::new(catalog(&runtime));
+    let catalog = Arc::new(service::Catalog::open(&runtime));
     let internal = runtime.internal_router(internal::routes(catalog.clone()));
     Ok(runtime
         .graphql_router(schema::build(Some(catalog)))

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
+use micromall_kit::db::{UniqueKey, violated};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
@@ -11,6 +12,64 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entity::{category, product, product_image, product_tag, variant};
+
+/// What a write's unique constraint says is already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    ProductSlug,
+    Sku,
+    CategorySlug,
+}
+
+/// The catalog's unique keys, as each database names them (see the catalog migration).
+const UNIQUE_KEYS: [UniqueKey<Taken>; 3] = [
+    UniqueKey {
+        postgres: "products_slug_key",
+        sqlite: "products.slug",
+        means: Taken::ProductSlug,
+    },
+    UniqueKey {
+        postgres: "variants_sku_key",
+        sqlite: "variants.sku",
+        means: Taken::Sku,
+    },
+    UniqueKey {
+        postgres: "categories_slug_key",
+        sqlite: "categories.slug",
+        means: Taken::CategorySlug,
+    },
+];
+
+/// Which unique key a failed write ran into, if that is why it failed (a race lost).
+pub fn taken(err: &DbErr) -> Option<Taken> {
+    violated(err, &UNIQUE_KEYS).copied()
+}
+
+pub async fn product(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<product::Model>, DbErr> {
+    product::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn category(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<category::Model>, DbErr> {
+    category::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn variant(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<variant::Model>, DbErr> {
+    variant::Entity::find_by_id(id).one(db).await
+}
+
+/// Every variant id, in creation order.
+pub async fn variant_ids(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
+    variant::Entity::find()
+        .select_only()
+        .column(variant::Column::Id)
+        .order_by_asc(variant::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+}
 
 pub async fn products_by_ids(
     db: &impl ConnectionTrait,

@@ -21,41 +21,20 @@ pub type CatalogSchema = Schema<Query, Mutation, EmptySubscription>;
 pub fn build(catalog: Option<Arc<Catalog>>) -> CatalogSchema {
     let mut builder = schema_builder(Query, Mutation);
     if let Some(catalog) = catalog {
-        let db = catalog.db.clone();
         builder = builder
-            .data(DataLoader::new(
-                loaders::ProductLoader(db.clone()),
-                tokio::spawn,
-            ))
-            .data(DataLoader::new(
-                loaders::VariantLoader(db.clone()),
-                tokio::spawn,
-            ))
-            .data(DataLoader::new(
-                loaders::VariantsOfProduct(db.clone()),
-                tokio::spawn,
-            ))
-            .data(DataLoader::new(
-                loaders::TagsOfProduct(db.clone()),
-                tokio::spawn,
-            ))
-            .data(DataLoader::new(
-                loaders::ImagesOfProduct(db.clone()),
-                tokio::spawn,
-            ))
-            .data(DataLoader::new(
-                loaders::CategoryLoader(db.clone()),
-                tokio::spawn,
-            ))
-            .data(DataLoader::new(
-                loaders::ChildrenOfCategory(db),
-                tokio::spawn,
-            ))
-            .data(DataLoader::new(
-                loaders::FirstProductsOfCategory(catalog.clone()),
-                tokio::spawn,
-            ))
+            .data(batched(loaders::ProductLoader(catalog.clone())))
+            .data(batched(loaders::VariantLoader(catalog.clone())))
+            .data(batched(loaders::VariantsOfProduct(catalog.clone())))
+            .data(batched(loaders::TagsOfProduct(catalog.clone())))
+            .data(batched(loaders::ImagesOfProduct(catalog.clone())))
+            .data(batched(loaders::CategoryLoader(catalog.clone())))
+            .data(batched(loaders::ChildrenOfCategory(catalog.clone())))
+            .data(batched(loaders::FirstProductsOfCategory(catalog.clone())))
             .data(catalog);
     }
     builder.finish()
+}
+
+fn batched<L: Send + Sync + 'static>(loader: L) -> DataLoader<L> {
+    DataLoader::new(loader, tokio::spawn)
 }

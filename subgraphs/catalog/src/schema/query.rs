@@ -1,21 +1,14 @@
-use std::sync::Arc;
-
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
-use micromall_kit::graphql::{by_first, edges_and_nodes, list_size, paged_complexity};
-use micromall_kit::pagination::{Page, PageRequest, build_page};
+use micromall_kit::ApiError;
+use micromall_kit::graphql::{by_first, edges_and_nodes, list_size, paged_complexity, service};
+use micromall_kit::pagination::{Page, PageRequest};
 use uuid::Uuid;
 
-use super::loaders::{CategoryLoader, ProductLoader, VariantLoader};
-use super::types::{Category, Product, ProductFilter, ProductVariant};
+use super::loaders::{CategoryLoader, ProductLoader, VariantLoader, load};
+use super::types::{Category, Product, ProductFilter, ProductVariant, page_of_products};
 use crate::service::Catalog;
-use crate::store;
 
 pub struct Query;
-
-fn catalog<'a>(ctx: &'a Context<'_>) -> &'a Catalog {
-    ctx.data_unchecked::<Arc<Catalog>>()
-}
 
 #[Object]
 impl Query {
@@ -26,7 +19,7 @@ impl Query {
         id: Option<ID>,
         slug: Option<String>,
     ) -> Result<Option<Product>> {
-        Ok(catalog(ctx)
+        Ok(service::<Catalog>(ctx)?
             .shop_product(id.as_ref().map(|id| id.as_str()), slug.as_deref())
             .await?
             .map(Product))
@@ -51,21 +44,18 @@ impl Query {
             ),
             None => (None, None),
         };
-        let (rows, total) = catalog(ctx).products(category, tag, &page).await?;
-        Ok(build_page(
-            &page,
-            rows,
-            total,
-            |p| p.id.to_string(),
-            Product,
-        ))
+        let found = service::<Catalog>(ctx)?
+            .products(category, tag, &page)
+            .await?;
+        Ok(page_of_products(&page, found))
     }
 
     /// Root categories.
     async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>> {
-        let roots = store::root_categories(&catalog(ctx).db)
+        let roots = service::<Catalog>(ctx)?
+            .root_categories()
             .await
-            .map_err(micromall_kit::ApiError::from)?;
+            .map_err(ApiError::from)?;
         Ok(roots.into_iter().map(Category).collect())
     }
 
@@ -75,11 +65,7 @@ impl Query {
         let Ok(id) = Uuid::parse_str(&id) else {
             return Ok(None);
         };
-        Ok(ctx
-            .data_unchecked::<DataLoader<ProductLoader>>()
-            .load_one(id)
-            .await?
-            .map(Product))
+        Ok(load::<ProductLoader, _>(ctx, id).await?.map(Product))
     }
 
     #[graphql(entity)]
@@ -91,11 +77,7 @@ impl Query {
         let Ok(id) = Uuid::parse_str(&id) else {
             return Ok(None);
         };
-        Ok(ctx
-            .data_unchecked::<DataLoader<VariantLoader>>()
-            .load_one(id)
-            .await?
-            .map(ProductVariant))
+        Ok(load::<VariantLoader, _>(ctx, id).await?.map(ProductVariant))
     }
 
     #[graphql(entity)]
@@ -103,10 +85,6 @@ impl Query {
         let Ok(id) = Uuid::parse_str(&id) else {
             return Ok(None);
         };
-        Ok(ctx
-            .data_unchecked::<DataLoader<CategoryLoader>>()
-            .load_one(id)
-            .await?
-            .map(Category))
+        Ok(load::<CategoryLoader, _>(ctx, id).await?.map(Category))
     }
 }

@@ -1,26 +1,18 @@
 //! API types of the catalog section of the contract.
 
-use std::sync::Arc;
-
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use micromall_kit::UserError;
-use micromall_kit::graphql::{by_first, edges_and_nodes, list_size, paged_complexity};
+use micromall_kit::graphql::{by_first, edges_and_nodes, list_size, paged_complexity, service};
 use micromall_kit::money::Money;
 use micromall_kit::pagination::{Page, PageRequest, build_page};
 use rust_decimal::Decimal;
 
 use super::loaders::{
     CategoryLoader, ChildrenOfCategory, FirstProductsOfCategory, ImagesOfProduct, ProductLoader,
-    TagsOfProduct, VariantsOfProduct,
+    TagsOfProduct, VariantsOfProduct, load,
 };
 use crate::entity::{category, product, variant};
-use crate::service::Catalog;
-
-fn catalog<'a>(ctx: &'a Context<'_>) -> &'a Catalog {
-    ctx.data_unchecked::<Arc<Catalog>>()
-}
+use crate::service::{Catalog, NewProduct, NewVariant, ProductChanges};
 
 pub struct Product(pub product::Model);
 
@@ -46,25 +38,17 @@ impl Product {
         let Some(id) = self.0.category_id else {
             return Ok(None);
         };
-        Ok(ctx
-            .data_unchecked::<DataLoader<CategoryLoader>>()
-            .load_one(id)
-            .await?
-            .map(Category))
+        Ok(load::<CategoryLoader, _>(ctx, id).await?.map(Category))
     }
 
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        Ok(ctx
-            .data_unchecked::<DataLoader<TagsOfProduct>>()
-            .load_one(self.0.id)
+        Ok(load::<TagsOfProduct, _>(ctx, self.0.id)
             .await?
             .unwrap_or_default())
     }
 
     async fn images(&self, ctx: &Context<'_>) -> Result<Vec<Image>> {
-        let images = ctx
-            .data_unchecked::<DataLoader<ImagesOfProduct>>()
-            .load_one(self.0.id)
+        let images = load::<ImagesOfProduct, _>(ctx, self.0.id)
             .await?
             .unwrap_or_default();
         Ok(images
@@ -84,7 +68,7 @@ impl Product {
             .map(|v| v.price)
             .min()
             .unwrap_or(Decimal::ZERO);
-        Ok(Money::new(lowest, &catalog(ctx).currency))
+        Ok(Money::new(lowest, &service::<Catalog>(ctx)?.currency))
     }
 
     async fn variants(&self, ctx: &Context<'_>) -> Result<Vec<ProductVariant>> {
@@ -103,9 +87,7 @@ impl Product {
 
 impl Product {
     async fn variants_of(&self, ctx: &Context<'_>) -> Result<Vec<variant::Model>> {
-        Ok(ctx
-            .data_unchecked::<DataLoader<VariantsOfProduct>>()
-            .load_one(self.0.id)
+        Ok(load::<VariantsOfProduct, _>(ctx, self.0.id)
             .await?
             .unwrap_or_default())
     }
@@ -127,8 +109,8 @@ impl ProductVariant {
         &self.0.name
     }
 
-    async fn price(&self, ctx: &Context<'_>) -> Money {
-        Money::new(self.0.price, &catalog(ctx).currency)
+    async fn price(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money::new(self.0.price, &service::<Catalog>(ctx)?.currency))
     }
 
     async fn attributes(&self) -> Vec<Attribute> {
@@ -150,8 +132,7 @@ impl ProductVariant {
     }
 
     async fn product(&self, ctx: &Context<'_>) -> Result<Product> {
-        ctx.data_unchecked::<DataLoader<ProductLoader>>()
-            .load_one(self.0.product_id)
+        load::<ProductLoader, _>(ctx, self.0.product_id)
             .await?
             .map(Product)
             .ok_or_else(|| "product missing".into())
@@ -190,17 +171,11 @@ impl Category {
         let Some(parent) = self.0.parent_id else {
             return Ok(None);
         };
-        Ok(ctx
-            .data_unchecked::<DataLoader<CategoryLoader>>()
-            .load_one(parent)
-            .await?
-            .map(Category))
+        Ok(load::<CategoryLoader, _>(ctx, parent).await?.map(Category))
     }
 
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Category>> {
-        Ok(ctx
-            .data_unchecked::<DataLoader<ChildrenOfCategory>>()
-            .load_one(self.0.id)
+        Ok(load::<ChildrenOfCategory, _>(ctx, self.0.id)
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -220,26 +195,28 @@ impl Category {
         after: Option<String>,
     ) -> Result<Page<Product>> {
         let page = PageRequest::parse(first, after)?;
-        let (rows, total) = match page.after {
+        let found = match page.after {
             // First pages of a list of categories load together.
-            None => ctx
-                .data_unchecked::<DataLoader<FirstProductsOfCategory>>()
-                .load_one((self.0.id, page.first))
+            None => load::<FirstProductsOfCategory, _>(ctx, (self.0.id, page.first))
                 .await?
                 .unwrap_or_default(),
             Some(_) => {
                 let id = self.0.id.to_string();
-                catalog(ctx).products(Some(&id), None, &page).await?
+                service::<Catalog>(ctx)?
+                    .products(Some(&id), None, &page)
+                    .await?
             }
         };
-        Ok(build_page(
-            &page,
-            rows,
-            total,
-            |p| p.id.to_string(),
-            Product,
-        ))
+        Ok(page_of_products(&page, found))
     }
+}
+
+/// A page of products as the client asked for it, from the rows found and their total.
+pub fn page_of_products(
+    page: &PageRequest,
+    (rows, total): (Vec<product::Model>, u64),
+) -> Page<Product> {
+    build_page(page, rows, total, |p| p.id.to_string(), Product)
 }
 
 #[derive(InputObject)]
@@ -296,16 +273,60 @@ pub struct CreateCategoryInput {
     pub parent_id: Option<ID>,
 }
 
-/// codes: INVALID_NAME, SLUG_TAKEN, SKU_TAKEN, INVALID_PRICE, NO_VARIANTS, CATEGORY_NOT_FOUND, NOT_FOUND
-#[derive(SimpleObject, Default)]
-pub struct ProductPayload {
-    pub product: Option<Product>,
-    pub user_errors: Vec<UserError>,
+micromall_kit::payload!(
+    /// codes: INVALID_NAME, SLUG_TAKEN, SKU_TAKEN, INVALID_PRICE, NO_VARIANTS, CATEGORY_NOT_FOUND, NOT_FOUND
+    ProductPayload,
+    product: Product
+);
+
+micromall_kit::payload!(
+    /// codes: INVALID_NAME, INVALID_SLUG, SLUG_TAKEN, CATEGORY_NOT_FOUND
+    CategoryPayload,
+    category: Category
+);
+
+impl From<CreateProductInput> for NewProduct {
+    fn from(input: CreateProductInput) -> Self {
+        NewProduct {
+            name: input.name,
+            slug: input.slug,
+            description: input.description,
+            category_id: input.category_id.map(|id| id.0),
+            tags: input.tags.unwrap_or_default(),
+            images: images(input.images.unwrap_or_default()),
+            variants: input.variants.into_iter().map(NewVariant::from).collect(),
+        }
+    }
 }
 
-/// codes: INVALID_NAME, INVALID_SLUG, SLUG_TAKEN, CATEGORY_NOT_FOUND
-#[derive(SimpleObject, Default)]
-pub struct CategoryPayload {
-    pub category: Option<Category>,
-    pub user_errors: Vec<UserError>,
+impl From<VariantInput> for NewVariant {
+    fn from(v: VariantInput) -> Self {
+        NewVariant {
+            sku: v.sku,
+            name: v.name,
+            price: v.price,
+            attributes: v
+                .attributes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| (a.name, a.value))
+                .collect(),
+        }
+    }
+}
+
+impl From<UpdateProductInput> for ProductChanges {
+    fn from(input: UpdateProductInput) -> Self {
+        ProductChanges {
+            name: input.name,
+            description: input.description,
+            category_id: input.category_id.map(|id| Some(id.0)),
+            tags: input.tags,
+            images: input.images.map(images),
+        }
+    }
+}
+
+fn images(images: Vec<ImageInput>) -> Vec<(String, Option<String>)> {
+    images.into_iter().map(|i| (i.url, i.alt)).collect()
 }

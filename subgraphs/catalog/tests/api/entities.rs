@@ -135,7 +135,7 @@ async fn every_product_can_be_announced_again_for_a_rebuild(backend: Backend) {
     .await
     .expect("set-up events published");
     let mut rx = EventRecorder::subscribe(&app.subgraph, &["catalog.product.*"]).await;
-    let catalog = micromall_catalog::catalog(runtime);
+    let catalog = micromall_catalog::service::Catalog::open(runtime);
     assert_eq!(catalog.announce_all().await.expect("announced"), 3);
     let mut seen = Vec::new();
     while seen.len() < 3 {

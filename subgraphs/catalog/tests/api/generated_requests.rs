@@ -82,7 +82,7 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
 async fn any_request_gets_a_graphql_answer_and_no_server_error() {
     let catalog = Catalog::start(Backend::Sqlite).await;
     let url = catalog.subgraph.url();
-    let http = catalog.http.clone();
+    let http = reqwest::Client::new();
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let mut runner = TestRunner::new(Config::with_cases(256));

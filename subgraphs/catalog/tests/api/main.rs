@@ -6,3 +6,4 @@ mod admin;
 mod entities;
 mod generated_requests;
 mod shop;
+mod taken;

@@ -2,17 +2,16 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
-
-use micromall_kit::auth::Keys;
-use micromall_kit::testing::{Backend, TestDatabase, TestSubgraph, settings_for, start_subgraph};
+use micromall_kit::testing::{
+    Backend, GraphqlClient, TestDatabase, TestSubgraph, access_token, settings_for, start_subgraph,
+};
+pub use micromall_kit::testing::{codes, error_code};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 pub struct Catalog {
     pub subgraph: TestSubgraph,
     pub db: TestDatabase,
-    pub http: reqwest::Client,
+    pub client: GraphqlClient,
     pub admin: String,
     pub customer: String,
 }
@@ -21,45 +20,20 @@ impl Catalog {
     pub async fn start(backend: Backend) -> Self {
         let db = TestDatabase::create(backend).await.expect("database");
         let settings = settings_for(&db, "catalog");
-        // Tokens as accounts would issue them, signed with the key this test's data dir holds.
-        let keys = Keys::load(&settings, true).expect("keys");
-        let issuer = keys.issuer(&settings).expect("issuer");
-        let admin = issuer
-            .issue(
-                Uuid::now_v7(),
-                &BTreeSet::from(["catalog:write".to_owned()]),
-            )
-            .unwrap()
-            .token;
-        let customer = issuer
-            .issue(Uuid::now_v7(), &BTreeSet::new())
-            .unwrap()
-            .token;
+        let admin = access_token(&settings, &["catalog:write"]);
+        let customer = access_token(&settings, &[]);
         let subgraph = start_subgraph(&micromall_catalog::SUBGRAPH, settings).await;
         Self {
+            client: subgraph.client(),
             subgraph,
             db,
-            http: reqwest::Client::new(),
             admin,
             customer,
         }
     }
 
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
-        let mut request = self
-            .http
-            .post(self.subgraph.url())
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        request
-            .send()
-            .await
-            .expect("request")
-            .json()
-            .await
-            .expect("JSON")
+        self.client.gql(query, variables, token).await
     }
 
     pub async fn create_category(&self, name: &str, parent: Option<&str>) -> String {
@@ -99,21 +73,4 @@ pub fn shoe(name: &str, sku_prefix: &str, category: Option<&str>) -> Value {
             { "sku": format!("{sku_prefix}-43"), "name": "Size 43", "price": "79.50", "attributes": [{ "name": "Size", "value": "43" }] },
         ],
     })
-}
-
-pub fn codes(payload: &Value) -> Vec<String> {
-    payload["userErrors"]
-        .as_array()
-        .map(|e| {
-            e.iter()
-                .map(|e| e["code"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-pub fn error_code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or("<none>")
 }
