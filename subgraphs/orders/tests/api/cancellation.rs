@@ -62,7 +62,7 @@ async fn staff_cancel_any_order(backend: Backend) {
 
 async fn an_unpaid_order_is_cancelled_when_its_time_is_up(backend: Backend) {
     let shop = Shop::start_with(backend, |s| {
-        s.order_payment_timeout = Duration::from_secs(1)
+        s.orders.payment_timeout = Duration::from_secs(1)
     })
     .await;
     let lamp = shop.variant("Lamp", "19.99", 4).await;

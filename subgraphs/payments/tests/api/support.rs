@@ -51,8 +51,8 @@ impl Shop {
                 &micromall_payments::SUBGRAPH,
             ],
             |s| {
-                s.sandbox_secret = Some(SANDBOX_SECRET.into());
-                s.sandbox_listen = sandbox_addr;
+                s.payments.sandbox.secret = Some(SANDBOX_SECRET.into());
+                s.payments.sandbox.listen = sandbox_addr;
             },
         )
         .await;
