@@ -2,9 +2,9 @@
 //! message and input path (`register`, `login`, `refreshToken`, `createRole`, `assignRole`,
 //! `revokeRole`).
 
+use micromall_kit::DomainRefusal;
 use micromall_kit::auth::PERMISSIONS;
 use micromall_kit::outcome::path;
-use micromall_kit::{DomainRefusal, UserError};
 
 use crate::rules::{
     MAX_EMAIL_LEN, MAX_NAME_CHARS, MAX_PASSWORD_BYTES, MAX_ROLE_NAME_CHARS, MIN_PASSWORD_CHARS,
@@ -133,14 +133,10 @@ impl DomainRefusal for Refusal {
         }
     }
 
-    fn user_errors(&self) -> Vec<UserError> {
+    fn parts(&self) -> Option<&[Self]> {
         match self {
-            Refusal::Several(all) => all.iter().flat_map(Refusal::user_errors).collect(),
-            one => vec![UserError {
-                field: one.field(),
-                message: one.message(),
-                code: one.code().to_owned(),
-            }],
+            Refusal::Several(all) => Some(all),
+            _ => None,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Everything catalog refuses, and the one place each refusal gets its contract code, message
 //! and input path.
 
+use micromall_kit::DomainRefusal;
 use micromall_kit::outcome::path;
-use micromall_kit::{DomainRefusal, UserError};
 
 use crate::rules::{
     MAX_ATTRIBUTE_NAME_CHARS, MAX_ATTRIBUTE_VALUE_CHARS, MAX_DESCRIPTION_CHARS, MAX_IMAGES,
@@ -190,14 +190,10 @@ impl DomainRefusal for Refusal {
         }
     }
 
-    fn user_errors(&self) -> Vec<UserError> {
+    fn parts(&self) -> Option<&[Self]> {
         match self {
-            Refusal::Several(all) => all.iter().flat_map(Refusal::user_errors).collect(),
-            one => vec![UserError {
-                field: one.field(),
-                message: one.message(),
-                code: one.code().to_owned(),
-            }],
+            Refusal::Several(all) => Some(all),
+            _ => None,
         }
     }
 }

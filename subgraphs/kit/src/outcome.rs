@@ -25,13 +25,27 @@ pub trait DomainRefusal {
     fn subject(&self) -> Option<String> {
         None
     }
-    /// The payload's `userErrors`; a refusal about several fields answers one each.
-    fn user_errors(&self) -> Vec<UserError> {
-        vec![UserError {
-            field: self.field(),
-            message: self.message(),
-            code: self.code().to_owned(),
-        }]
+    /// The refusals this one stands for when it reports several problems at once (a form
+    /// with two bad fields), in the order the client should read them.
+    fn parts(&self) -> Option<&[Self]>
+    where
+        Self: Sized,
+    {
+        None
+    }
+    /// The payload's `userErrors`: one per part, or this refusal's own.
+    fn user_errors(&self) -> Vec<UserError>
+    where
+        Self: Sized,
+    {
+        match self.parts() {
+            Some(parts) => parts.iter().flat_map(Self::user_errors).collect(),
+            None => vec![UserError {
+                field: self.field(),
+                message: self.message(),
+                code: self.code().to_owned(),
+            }],
+        }
     }
 }
 
@@ -153,14 +167,16 @@ mod tests {
     #[derive(Debug)]
     enum Refusal {
         SlugTaken,
-        BadAddress(Vec<&'static str>),
+        BadLine1,
+        BadCountry,
+        Several(Vec<Refusal>),
     }
 
     impl DomainRefusal for Refusal {
         fn code(&self) -> &'static str {
             match self {
                 Refusal::SlugTaken => "SLUG_TAKEN",
-                Refusal::BadAddress(_) => "INVALID_ADDRESS",
+                _ => "INVALID_ADDRESS",
             }
         }
 
@@ -169,20 +185,18 @@ mod tests {
         }
 
         fn field(&self) -> Option<Vec<String>> {
-            path(&["input", "slug"])
+            match self {
+                Refusal::SlugTaken => path(&["input", "slug"]),
+                Refusal::BadLine1 => path(&["input", "line1"]),
+                Refusal::BadCountry => path(&["input", "country"]),
+                Refusal::Several(_) => None,
+            }
         }
 
-        fn user_errors(&self) -> Vec<UserError> {
+        fn parts(&self) -> Option<&[Self]> {
             match self {
-                Refusal::BadAddress(fields) => fields
-                    .iter()
-                    .map(|f| UserError::new(self.code(), "bad").at(&["input", f]))
-                    .collect(),
-                _ => vec![UserError {
-                    field: self.field(),
-                    message: self.message(),
-                    code: self.code().into(),
-                }],
+                Refusal::Several(all) => Some(all),
+                _ => None,
             }
         }
     }
@@ -206,11 +220,20 @@ mod tests {
             payload.user_errors[0].field,
             Some(vec!["input".to_owned(), "slug".to_owned()])
         );
-        let several: NamePayload = answer(refuse::<&str, _>(Refusal::BadAddress(vec![
-            "line1", "country",
+        let several: NamePayload = answer(refuse::<&str, _>(Refusal::Several(vec![
+            Refusal::BadLine1,
+            Refusal::BadCountry,
         ])))
         .unwrap();
-        assert_eq!(several.user_errors.len(), 2);
+        let fields: Vec<_> = several
+            .user_errors
+            .iter()
+            .map(|e| e.field.clone())
+            .collect();
+        assert_eq!(
+            fields,
+            [path(&["input", "line1"]), path(&["input", "country"])]
+        );
     }
 
     #[test]
