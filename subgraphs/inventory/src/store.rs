@@ -304,6 +304,39 @@ pub struct Movement {
     pub note: Option<String>,
 }
 
+impl Movement {
+    /// A line about hold `reference`: `quantity` of `kind`, leaving `(on hand, reserved)`.
+    pub fn of_hold(
+        reference: Uuid,
+        variant: Uuid,
+        kind: MovementKind,
+        quantity: i64,
+        (on_hand_after, reserved_after): (i64, i64),
+    ) -> Self {
+        Self {
+            variant,
+            warehouse: None,
+            kind,
+            quantity,
+            on_hand_after,
+            reserved_after,
+            reference: Some(reference),
+            note: None,
+        }
+    }
+
+    /// The goods moved on or off this warehouse's shelf.
+    pub fn on_shelf(mut self, warehouse: Uuid) -> Self {
+        self.warehouse = Some(warehouse);
+        self
+    }
+
+    pub fn noted(mut self, note: Option<String>) -> Self {
+        self.note = note;
+        self
+    }
+}
+
 /// Writes ledger lines; ids are taken now, under the caller's locks, so a variant's lines
 /// sort in the order its changes happened.
 pub async fn record(

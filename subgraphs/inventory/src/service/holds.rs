@@ -63,16 +63,13 @@ impl Inventory {
             .iter()
             .filter_map(|&(variant, quantity)| {
                 let after = totals.get(&variant)?;
-                Some(Movement {
+                Some(Movement::of_hold(
+                    id,
                     variant,
-                    warehouse: None,
-                    kind: MovementKind::Reserved,
+                    MovementKind::Reserved,
                     quantity,
-                    on_hand_after: after.on_hand,
-                    reserved_after: after.reserved,
-                    reference: Some(id),
-                    note: None,
-                })
+                    (after.on_hand, after.reserved),
+                ))
             })
             .collect();
         store::record(&txn, movements, now).await?;
@@ -114,50 +111,38 @@ impl Inventory {
         let lines = store::lines_of(txn, hold.id).await?;
         let movements = match effect {
             OnRelease::Nothing => return Ok(false),
-            OnRelease::FreeHold => self.free_hold(txn, hold.id, &lines, now).await?,
-            OnRelease::ReturnToShelves => self.return_to_shelves(txn, hold.id, &lines, now).await?,
+            OnRelease::FreeHold => self.give_back(txn, hold.id, &lines, false, now).await?,
+            OnRelease::ReturnToShelves => self.give_back(txn, hold.id, &lines, true, now).await?,
         };
         store::set_reservation_status(txn, hold.id, next, Some(reason), now).await?;
         store::record(txn, movements, now).await?;
         Ok(true)
     }
 
-    async fn free_hold(
+    /// Gives a hold's goods back: an unpaid order's stop being reserved; a paid order's go
+    /// back on the default warehouse's shelves.
+    async fn give_back(
         &self,
         txn: &DatabaseTransaction,
         id: Uuid,
         lines: &[(Uuid, i64)],
+        to_shelves: bool,
         now: DateTime<Utc>,
     ) -> Result<Vec<Movement>, DbErr> {
         let mut movements = Vec::with_capacity(lines.len());
         for &(variant, quantity) in lines {
             let before = store::lock_variant(txn, variant, now).await?;
-            store::shift_totals(txn, variant, 0, -quantity, now).await?;
-            movements.push(Movement {
-                variant,
-                warehouse: None,
-                kind: MovementKind::Released,
-                quantity: -quantity,
-                on_hand_after: before.on_hand,
-                reserved_after: before.reserved - quantity,
-                reference: Some(id),
-                note: None,
-            });
-        }
-        Ok(movements)
-    }
-
-    /// A paid order was cancelled: its goods go back on the default warehouse's shelves.
-    async fn return_to_shelves(
-        &self,
-        txn: &DatabaseTransaction,
-        id: Uuid,
-        lines: &[(Uuid, i64)],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Movement>, DbErr> {
-        let mut movements = Vec::with_capacity(lines.len());
-        for &(variant, quantity) in lines {
-            let before = store::lock_variant(txn, variant, now).await?;
+            if !to_shelves {
+                store::shift_totals(txn, variant, 0, -quantity, now).await?;
+                movements.push(Movement::of_hold(
+                    id,
+                    variant,
+                    MovementKind::Released,
+                    -quantity,
+                    (before.on_hand, before.reserved - quantity),
+                ));
+                continue;
+            }
             let shelves = store::lock_shelves(txn, variant).await?;
             let shelf = shelves
                 .iter()
@@ -165,16 +150,16 @@ impl Inventory {
             let on_shelf = shelf.map_or(0, |s| s.on_hand) + quantity;
             store::put_on_shelf(txn, shelf, variant, self.default_warehouse, on_shelf, now).await?;
             store::shift_totals(txn, variant, quantity, 0, now).await?;
-            movements.push(Movement {
-                variant,
-                warehouse: Some(self.default_warehouse),
-                kind: MovementKind::Returned,
-                quantity,
-                on_hand_after: before.on_hand + quantity,
-                reserved_after: before.reserved,
-                reference: Some(id),
-                note: None,
-            });
+            movements.push(
+                Movement::of_hold(
+                    id,
+                    variant,
+                    MovementKind::Returned,
+                    quantity,
+                    (before.on_hand + quantity, before.reserved),
+                )
+                .on_shelf(self.default_warehouse),
+            );
         }
         Ok(movements)
     }
@@ -225,16 +210,17 @@ impl Inventory {
                 if from_hold {
                     reserved -= take;
                 }
-                movements.push(Movement {
-                    variant,
-                    warehouse: Some(warehouse),
-                    kind: MovementKind::Committed,
-                    quantity: -take,
-                    on_hand_after: on_hand,
-                    reserved_after: reserved,
-                    reference: Some(id),
-                    note: note.clone(),
-                });
+                movements.push(
+                    Movement::of_hold(
+                        id,
+                        variant,
+                        MovementKind::Committed,
+                        -take,
+                        (on_hand, reserved),
+                    )
+                    .on_shelf(warehouse)
+                    .noted(note.clone()),
+                );
             }
             let held = if from_hold { -quantity } else { 0 };
             store::shift_totals(txn, variant, -quantity, held, now).await?;
