@@ -4,7 +4,7 @@
 
 use micromall_kit::DomainRefusal;
 use micromall_kit::auth::PERMISSIONS;
-use micromall_kit::outcome::path;
+use micromall_kit::outcome::{joined_messages, path};
 
 use crate::rules::{
     MAX_EMAIL_LEN, MAX_NAME_CHARS, MAX_PASSWORD_BYTES, MAX_ROLE_NAME_CHARS, MIN_PASSWORD_CHARS,
@@ -107,11 +107,7 @@ impl DomainRefusal for Refusal {
             Refusal::UnknownUser => "no such user".to_owned(),
             Refusal::UnknownRole => "no such role".to_owned(),
             Refusal::LastAdmin => "the last administrator cannot lose the admin role".to_owned(),
-            Refusal::Several(all) => all
-                .iter()
-                .map(Refusal::message)
-                .collect::<Vec<_>>()
-                .join("; "),
+            Refusal::Several(all) => joined_messages(all),
         }
     }
 

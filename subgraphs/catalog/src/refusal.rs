@@ -2,7 +2,7 @@
 //! and input path.
 
 use micromall_kit::DomainRefusal;
-use micromall_kit::outcome::path;
+use micromall_kit::outcome::{joined_messages, path};
 
 use crate::rules::{
     MAX_ATTRIBUTE_NAME_CHARS, MAX_ATTRIBUTE_VALUE_CHARS, MAX_DESCRIPTION_CHARS, MAX_IMAGES,
@@ -154,11 +154,7 @@ impl DomainRefusal for Refusal {
             Refusal::ParentNotFound => "no such parent category".to_owned(),
             Refusal::ProductNotFound => "no such product".to_owned(),
             Refusal::VariantNotFound => "no such variant".to_owned(),
-            Refusal::Several(all) => all
-                .iter()
-                .map(Refusal::message)
-                .collect::<Vec<_>>()
-                .join("; "),
+            Refusal::Several(all) => joined_messages(all),
         }
     }
 

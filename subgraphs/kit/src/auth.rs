@@ -469,6 +469,16 @@ fn pem_decode(pem: &[u8], label: &str) -> anyhow::Result<Vec<u8>> {
 mod tests {
     use super::*;
 
+    /// Settings whose data directory is a fresh one under the system's temp dir.
+    fn in_temp_dir() -> (PathBuf, Settings) {
+        let dir = std::env::temp_dir().join(format!("mm-keys-{}", Uuid::now_v7()));
+        let settings = Settings {
+            data_dir: dir.clone(),
+            ..Settings::default()
+        };
+        (dir, settings)
+    }
+
     fn pair() -> (TokenIssuer, TokenVerifier) {
         let private = generate_ed25519_pem().unwrap();
         let public = public_pem_from_private(&private).unwrap();
@@ -509,20 +519,12 @@ mod tests {
             .unwrap()
             .token;
         let payload = token.split('.').nth(1).unwrap();
-        let none_header = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(r#"{"alg":"none","typ":"JWT"}"#);
-        assert!(
-            verifier
-                .verify(&format!("{none_header}.{payload}."))
-                .is_err()
-        );
-        let hs_header = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(r#"{"alg":"HS256","typ":"JWT"}"#);
-        assert!(
-            verifier
-                .verify(&format!("{hs_header}.{payload}.AAAA"))
-                .is_err()
-        );
+        for (alg, signature) in [("none", ""), ("HS256", "AAAA")] {
+            let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#));
+            let forged = format!("{header}.{payload}.{signature}");
+            assert!(verifier.verify(&forged).is_err(), "{alg} accepted");
+        }
         assert!(verifier.verify("garbage").is_err());
         assert!(verifier.verify(&"a".repeat(MAX_TOKEN_LEN + 1)).is_err());
     }
@@ -603,12 +605,8 @@ mod tests {
         assert!(err.contains("MICROMALL_SERVICE_SECRET"), "{err}");
         assert!(err.contains("at least 32"), "{err}");
         assert!(!err.contains("hunter2"), "{err}");
-        let dir = std::env::temp_dir().join(format!("mm-keys-{}", Uuid::now_v7()));
-        let settings = Settings {
-            data_dir: dir.clone(),
-            service_secret: Some("too short".into()),
-            ..Settings::default()
-        };
+        let (dir, mut settings) = in_temp_dir();
+        settings.service_secret = Some("too short".into());
         let err = Keys::load(&settings, false).err().unwrap();
         assert!(
             format!("{err:#}").contains("MICROMALL_SERVICE_SECRET"),
@@ -621,11 +619,7 @@ mod tests {
     #[test]
     fn generated_secrets_are_readable_by_their_owner_only() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = std::env::temp_dir().join(format!("mm-keys-{}", Uuid::now_v7()));
-        let settings = Settings {
-            data_dir: dir.clone(),
-            ..Settings::default()
-        };
+        let (dir, settings) = in_temp_dir();
         Keys::load(&settings, true).unwrap();
         shared_secret(&settings, None, "sandbox.key").unwrap();
         let secrets = dir.join("secrets");
@@ -639,11 +633,7 @@ mod tests {
 
     #[test]
     fn embedded_keys_are_generated_once_and_reused() {
-        let dir = std::env::temp_dir().join(format!("mm-keys-{}", Uuid::now_v7()));
-        let settings = Settings {
-            data_dir: dir.clone(),
-            ..Settings::default()
-        };
+        let (dir, settings) = in_temp_dir();
         let first = Keys::load(&settings, true).unwrap();
         let second = Keys::load(&settings, false).unwrap();
         assert_eq!(first.public_pem, second.public_pem);

@@ -49,6 +49,11 @@ pub trait DomainRefusal {
     }
 }
 
+/// The message of a refusal made of several: each part's, in order.
+pub fn joined_messages<R: DomainRefusal>(parts: &[R]) -> String {
+    parts.iter().map(R::message).collect::<Vec<_>>().join("; ")
+}
+
 /// An input path from its parts: `path(&["input", "slug"])`.
 pub fn path(parts: &[&str]) -> Option<Vec<String>> {
     Some(parts.iter().map(|p| (*p).to_owned()).collect())

@@ -10,7 +10,7 @@ use std::time::Duration;
 use micromall_kit::config::EventsSettings;
 use micromall_kit::events::outbox::{Outbox, pending_count};
 use micromall_kit::events::retries::{Consumers, dead_letters, replay, retrying_count};
-use micromall_kit::events::{Event, EventBus, EventHandler, InProcessBus, NatsBus, inbox};
+use micromall_kit::events::{Event, EventBus, EventHandler, InProcessBus, inbox};
 use micromall_kit::testing::{Backend, TestDatabase};
 use micromall_migrations::shared::{CreateEventRetries, CreateInbox, CreateOutbox};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
@@ -222,12 +222,7 @@ micromall_kit::on_every_backend!(on_the_in_process_bus);
     ignore = "MICROMALL_TEST_NATS_URL or MICROMALL_TEST_POSTGRES_URL is unset: this test needs both servers"
 )]
 async fn on_nats_jetstream_with_postgres() {
-    let url = std::env::var("MICROMALL_TEST_NATS_URL").expect("MICROMALL_TEST_NATS_URL");
-    micromall_kit::telemetry::install_crypto_provider();
-    let tag = uuid::Uuid::now_v7().simple().to_string();
-    let bus = NatsBus::connect(&url, &format!("TEST_{tag}"), &format!("test{tag}"))
-        .await
-        .expect("MICROMALL_TEST_NATS_URL is set but NATS is unreachable");
+    let bus = micromall_kit::testing::nats_bus().await;
     let db = database(Backend::Postgres).await;
     a_poison_event_is_parked_listed_and_replayed_once(db, Arc::new(bus), "NATS + PostgreSQL").await;
 }

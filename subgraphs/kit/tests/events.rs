@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use micromall_kit::events::outbox::{Outbox, pending_count, relay_batch};
-use micromall_kit::events::{Event, EventBus, EventHandler, InProcessBus, NatsBus, inbox};
+use micromall_kit::events::{Event, EventBus, EventHandler, InProcessBus, inbox};
 use micromall_kit::testing::{Backend, TestDatabase, backends};
 use micromall_migrations::shared::{CreateInbox, CreateOutbox};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
@@ -189,12 +189,7 @@ async fn the_inbox_applies_a_redelivered_event_once() {
     ignore = "MICROMALL_TEST_NATS_URL is unset: this test needs a NATS server"
 )]
 async fn nats_jetstream_delivers_dedupes_and_redelivers() {
-    let url = std::env::var("MICROMALL_TEST_NATS_URL").expect("MICROMALL_TEST_NATS_URL");
-    micromall_kit::telemetry::install_crypto_provider();
-    let tag = uuid::Uuid::now_v7().simple().to_string();
-    let bus = NatsBus::connect(&url, &format!("TEST_{tag}"), &format!("test{tag}"))
-        .await
-        .expect("MICROMALL_TEST_NATS_URL is set but NATS is unreachable");
+    let bus = micromall_kit::testing::nats_bus().await;
     let (recorder, mut rx) = Recorder::new(1);
     bus.subscribe("consumer", &["payments.payment.*"], recorder.clone())
         .await

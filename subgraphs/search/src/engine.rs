@@ -77,6 +77,17 @@ pub struct SearchResults {
     pub facets: Vec<(String, Vec<FacetCount>)>,
 }
 
+impl SearchResults {
+    /// One facet's (value, count) pairs, in order; empty when the facet is absent.
+    pub fn facet(&self, name: &str) -> Vec<(&str, u64)> {
+        self.facets
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, counts)| counts.iter().map(|f| (f.value.as_str(), f.count)).collect())
+            .unwrap_or_default()
+    }
+}
+
 /// Price buckets of the `price` facet, in the shop currency: [from, to).
 pub const PRICE_BUCKETS: [(f64, Option<f64>); 6] = [
     (0.0, Some(25.0)),

@@ -678,20 +678,12 @@ mod tests {
             })
             .unwrap();
         assert_eq!(results.ids.len(), 1, "one result on the page");
-        let facet = |name: &str| {
-            results
-                .facets
-                .iter()
-                .find(|(n, _)| n == name)
-                .unwrap()
-                .1
-                .clone()
-        };
         let count = |name: &str, value: &str| {
-            facet(name)
+            results
+                .facet(name)
                 .iter()
-                .find(|f| f.value == value)
-                .map(|f| f.count)
+                .find(|(v, _)| *v == value)
+                .map(|(_, count)| *count)
         };
         assert_eq!(count("category", &id(100).to_string()), Some(3));
         assert_eq!(count("category", &id(200).to_string()), Some(2));
@@ -704,36 +696,14 @@ mod tests {
     #[test]
     fn the_price_facet_lists_only_buckets_that_hold_products() {
         let e = engine();
-        let price_facet = |results: &SearchResults| -> Vec<(String, u64)> {
-            results
-                .facets
-                .iter()
-                .find(|(n, _)| n == "price")
-                .unwrap()
-                .1
-                .iter()
-                .map(|f| (f.value.clone(), f.count))
-                .collect()
-        };
         // No `*-0` (no price is below zero) and no empty `200-500` or `500+`.
+        let all = search(&e, None, Filter::default(), Sort::Newest);
         assert_eq!(
-            price_facet(&search(&e, None, Filter::default(), Sort::Newest)),
-            [
-                ("0-25".to_owned(), 2),
-                ("25-50".to_owned(), 1),
-                ("50-100".to_owned(), 1),
-                ("100-200".to_owned(), 1)
-            ]
+            all.facet("price"),
+            [("0-25", 2), ("25-50", 1), ("50-100", 1), ("100-200", 1)]
         );
-        assert_eq!(
-            price_facet(&search(
-                &e,
-                Some("boot"),
-                Filter::default(),
-                Sort::Relevance
-            )),
-            [("25-50".to_owned(), 1)]
-        );
+        let boots = search(&e, Some("boot"), Filter::default(), Sort::Relevance);
+        assert_eq!(boots.facet("price"), [("25-50", 1)]);
         let none = search(&e, Some("kayak"), Filter::default(), Sort::Relevance);
         assert!(none.facets.iter().all(|(_, values)| values.is_empty()));
     }

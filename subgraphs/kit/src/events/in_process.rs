@@ -8,7 +8,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::sync::RwLock;
 
-use super::{Event, EventBus, EventHandler, subject_matches};
+use anyhow::Result;
+
+use super::{Event, EventBus, EventHandler, Handler, subject_matches};
 
 struct Subscription {
     consumer: String,
@@ -23,7 +25,7 @@ pub struct InProcessBus {
 
 #[async_trait]
 impl EventBus for InProcessBus {
-    async fn publish(&self, event: &Event) -> anyhow::Result<()> {
+    async fn publish(&self, event: &Event) -> Result<()> {
         let subscriptions = self.subscriptions.read().await;
         let mut failures = Vec::new();
         for sub in subscriptions.iter().filter(|s| {
@@ -43,12 +45,7 @@ impl EventBus for InProcessBus {
         }
     }
 
-    async fn subscribe(
-        &self,
-        consumer: &str,
-        subjects: &[&str],
-        handler: Arc<dyn EventHandler>,
-    ) -> anyhow::Result<()> {
+    async fn subscribe(&self, consumer: &str, subjects: &[&str], handler: Handler) -> Result<()> {
         self.subscriptions.write().await.push(Subscription {
             consumer: consumer.to_owned(),
             subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),

@@ -52,9 +52,12 @@ pub trait EventBus: Send + Sync {
         &self,
         consumer: &str,
         subjects: &[&str],
-        handler: Arc<dyn EventHandler>,
+        handler: Handler,
     ) -> anyhow::Result<()>;
 }
+
+/// What a bus hands each event it delivers to a consumer.
+pub type Handler = Arc<dyn EventHandler>;
 
 /// Connects the bus the settings ask for: NATS JetStream when `NATS_URL` is set, else
 /// in-process. `prefix` namespaces the subjects; the stream is named after it.

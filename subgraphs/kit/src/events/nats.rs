@@ -8,15 +8,14 @@
 //! machines' nats-server is 2.9, so each subject pattern gets its own consumer (multi-filter
 //! consumers need 2.10).
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, Result};
 use async_nats::jetstream::{self, AckKind, consumer::pull, stream};
 use async_trait::async_trait;
 use futures::StreamExt;
 
-use super::{Event, EventBus, EventHandler};
+use super::{Event, EventBus, Handler};
 
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
 /// Deliveries of one message before the server gives up on it.
@@ -33,7 +32,7 @@ pub struct NatsBus {
 impl NatsBus {
     /// Connects and makes sure the stream exists. `prefix` namespaces subjects (tests use a
     /// fresh one each).
-    pub async fn connect(url: &str, stream_name: &str, prefix: &str) -> anyhow::Result<Self> {
+    pub async fn connect(url: &str, stream_name: &str, prefix: &str) -> Result<Self> {
         let client = async_nats::ConnectOptions::new()
             .connection_timeout(Duration::from_secs(5))
             .connect(url)
@@ -61,7 +60,7 @@ impl NatsBus {
 
 #[async_trait]
 impl EventBus for NatsBus {
-    async fn publish(&self, event: &Event) -> anyhow::Result<()> {
+    async fn publish(&self, event: &Event) -> Result<()> {
         let mut headers = async_nats::HeaderMap::new();
         headers.insert("Nats-Msg-Id", event.id.to_string().as_str());
         let body = serde_json::to_vec(event)?;
@@ -77,12 +76,7 @@ impl EventBus for NatsBus {
         Ok(())
     }
 
-    async fn subscribe(
-        &self,
-        consumer: &str,
-        subjects: &[&str],
-        handler: Arc<dyn EventHandler>,
-    ) -> anyhow::Result<()> {
+    async fn subscribe(&self, consumer: &str, subjects: &[&str], handler: Handler) -> Result<()> {
         for subject in subjects {
             let durable = durable_name(consumer, subject);
             let pull_consumer = self

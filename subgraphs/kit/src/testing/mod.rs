@@ -327,6 +327,17 @@ macro_rules! on_every_backend {
     };
 }
 
+/// A NATS JetStream bus of the test's own (a fresh stream and subject prefix) on the server
+/// at `MICROMALL_TEST_NATS_URL`; for tests marked to need it (`nats_tests`).
+pub async fn nats_bus() -> crate::events::NatsBus {
+    let url = std::env::var("MICROMALL_TEST_NATS_URL").expect("MICROMALL_TEST_NATS_URL");
+    crate::telemetry::install_crypto_provider();
+    let tag = uuid::Uuid::now_v7().simple().to_string();
+    crate::events::NatsBus::connect(&url, &format!("TEST_{tag}"), &format!("test{tag}"))
+        .await
+        .expect("MICROMALL_TEST_NATS_URL is set but NATS is unreachable")
+}
+
 /// A Redis server of a test's own, on a free port, that the test may stop to see what an
 /// outage does (the shared test server must stay up for everyone else). Needs the
 /// `redis-server` binary, which is there wherever `MICROMALL_TEST_REDIS_URL` is served.
