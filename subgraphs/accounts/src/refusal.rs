@@ -129,12 +129,7 @@ impl DomainRefusal for Refusal {
         }
     }
 
-    fn parts(&self) -> Option<&[Self]> {
-        match self {
-            Refusal::Several(all) => Some(all),
-            _ => None,
-        }
-    }
+    micromall_kit::several_in!(Refusal::Several);
 }
 
 #[cfg(test)]

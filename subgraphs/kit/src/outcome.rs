@@ -133,6 +133,20 @@ where
     }
 }
 
+/// Inside a `DomainRefusal` impl: `parts` for an enum whose `$variant(Vec<Self>)` carries
+/// several refusals at once (`micromall_kit::several_in!(Refusal::Several);`).
+#[macro_export]
+macro_rules! several_in {
+    ($variant:path) => {
+        fn parts(&self) -> Option<&[Self]> {
+            match self {
+                $variant(all) => Some(all),
+                _ => None,
+            }
+        }
+    };
+}
+
 /// Declares a payload object of the usual shape, `{ <result>: T, userErrors }`, and its
 /// [`Payload`] impl: `payload!(ProductPayload, product: Product);`.
 #[macro_export]
@@ -198,12 +212,7 @@ mod tests {
             }
         }
 
-        fn parts(&self) -> Option<&[Self]> {
-            match self {
-                Refusal::Several(all) => Some(all),
-                _ => None,
-            }
-        }
+        several_in!(Refusal::Several);
     }
 
     payload!(NamePayload, name: String);
