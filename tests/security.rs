@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Stack, code, gql, run_to_exit, start_with};
+use common::{Stack, code, gql, login, run_to_exit, start_with};
 use serde_json::{Value, json};
 
 const ADMIN: &str = "boss@example.com";
@@ -33,14 +33,6 @@ async fn login_raw(base: &str, email: &str, password: &str, forwarded_for: Optio
         request = request.header("x-forwarded-for", forwarded_for);
     }
     request.send().await.unwrap().json().await.unwrap()
-}
-
-async fn login(base: &str, email: &str, password: &str) -> String {
-    let body = login_raw(base, email, password, None).await;
-    body["data"]["login"]["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("login failed: {body}"))
-        .to_owned()
 }
 
 /// `INVALID_CREDENTIALS`, `RATE_LIMITED`, … for a login answer.

@@ -5,25 +5,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{code, gql, start_with};
+use common::{code, gql, login, start_with};
 use serde_json::{Value, json};
 
 const ADMIN: &str = "shopkeeper@example.com";
 const PASSWORD: &str = "shopkeeper password";
-
-async fn login(base: &str, email: &str) -> String {
-    let body = gql(
-        base,
-        "mutation($i: LoginInput!) { login(input: $i) { accessToken userErrors { code } } }",
-        json!({ "i": { "email": email, "password": PASSWORD } }),
-        None,
-    )
-    .await;
-    body["data"]["login"]["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("login failed: {body}"))
-        .to_owned()
-}
 
 const SEARCH: &str =
     "query($q: String, $f: SearchFilter, $s: SearchSort, $first: Int, $after: String) {
@@ -79,7 +65,7 @@ async fn admins_build_the_catalog_and_shoppers_find_it() {
     // The promise is a second in steady state: let start-up indexing of the demo shop (which
     // takes seconds in a debug build) finish before timing anything.
     eventually(&base, json!({}), |r| r["totalCount"] == 1200).await;
-    let admin = login(&base, ADMIN).await;
+    let admin = login(&base, ADMIN, PASSWORD).await;
     gql(
         &base,
         "mutation { register(input: { email: \"shopper@example.com\", password: \"shopkeeper password\", name: \"Shopper\" }) { user { id } } }",
@@ -87,7 +73,7 @@ async fn admins_build_the_catalog_and_shoppers_find_it() {
         None,
     )
     .await;
-    let customer = login(&base, "shopper@example.com").await;
+    let customer = login(&base, "shopper@example.com", PASSWORD).await;
 
     let category = gql(&base, "mutation { createCategory(input: { name: \"Kayaks\" }) { category { id } userErrors { code } } }", json!({}), Some(&admin)).await;
     let category_id = category["data"]["createCategory"]["category"]["id"]

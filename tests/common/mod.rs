@@ -8,7 +8,8 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use micromall_kit::testing::GraphqlClient;
+use serde_json::Value;
 
 pub struct Stack {
     pub child: Child,
@@ -265,18 +266,19 @@ impl Stack {
     }
 }
 
+/// A GraphQL operation through the router at `base`.
 pub async fn gql(base: &str, query: &str, variables: Value, token: Option<&str>) -> Value {
-    let mut request = reqwest::Client::new()
-        .post(format!("{base}/graphql"))
-        .json(&json!({ "query": query, "variables": variables }));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    request.send().await.unwrap().json().await.unwrap()
+    GraphqlClient::new(format!("{base}/graphql"))
+        .gql(query, variables, token)
+        .await
 }
 
-pub fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or("<none>")
+/// Signs in through the router at `base`; the access token.
+pub async fn login(base: &str, email: &str, password: &str) -> String {
+    GraphqlClient::new(format!("{base}/graphql"))
+        .login(email, password)
+        .await
+        .0
 }
+
+pub use micromall_kit::testing::error_code as code;
