@@ -9,8 +9,8 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use micromall_search::engine::{CategoryRef, Filter, ProductDoc, SearchRequest, Sort};
-use micromall_search::tantivy_engine::TantivyEngine;
+use micromall_search::store::tantivy::TantivyEngine;
+use micromall_search::store::{CategoryRef, Filter, ProductDoc, SearchRequest, Sort};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 

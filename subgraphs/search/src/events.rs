@@ -1,20 +1,23 @@
-//! The index follows catalog: changed products are (re)indexed, archived ones removed.
-//! Upserts by id make redelivery harmless.
+//! What search learns from catalog: a changed product is (re)indexed, an archived one
+//! removed. Indexing is by id, so redelivery is harmless.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use micromall_kit::events::{Event, EventHandler};
-use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::engine::{ProductDoc, SearchEngine};
+use crate::service::Search;
+use crate::store::ProductDoc;
 
 pub const PRODUCT_CHANGED: &str = "catalog.product.changed";
 pub const PRODUCT_ARCHIVED: &str = "catalog.product.archived";
 
-pub struct CatalogFollower(pub Arc<dyn SearchEngine>);
+/// The durable consumer name (inbox rows, bus subscriptions).
+pub const CONSUMER: &str = "search";
+pub const SUBJECTS: [&str; 2] = [PRODUCT_CHANGED, PRODUCT_ARCHIVED];
+
+pub struct CatalogFollower(pub Arc<Search>);
 
 #[async_trait]
 impl EventHandler for CatalogFollower {
@@ -22,7 +25,7 @@ impl EventHandler for CatalogFollower {
         match event.subject.as_str() {
             PRODUCT_CHANGED => {
                 let doc: ProductDoc = serde_json::from_value(event.payload.clone())?;
-                self.0.upsert(&doc).await
+                self.0.index(&doc).await
             }
             PRODUCT_ARCHIVED => {
                 let id: Uuid = serde_json::from_value(event.payload["id"].clone())?;
@@ -31,23 +34,4 @@ impl EventHandler for CatalogFollower {
             _ => Ok(()),
         }
     }
-}
-
-/// Commits the index a few times a second when it changed, so a change is searchable well
-/// within a second without paying a commit per event; commits once more at shutdown.
-pub fn spawn_committer(engine: Arc<dyn SearchEngine>, shutdown: CancellationToken) {
-    tokio::spawn(async move {
-        loop {
-            let stop = tokio::select! {
-                _ = shutdown.cancelled() => true,
-                _ = tokio::time::sleep(Duration::from_millis(200)) => false,
-            };
-            if let Err(err) = engine.commit().await {
-                tracing::warn!(error = ?err, "search index commit failed; will retry");
-            }
-            if stop {
-                break;
-            }
-        }
-    });
 }

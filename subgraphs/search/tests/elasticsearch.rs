@@ -10,10 +10,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use chrono::{TimeZone, Utc};
-use micromall_search::elasticsearch::{ElasticsearchEngine, document, parse_results, search_body};
-use micromall_search::engine::{
-    CategoryRef, Filter, ProductDoc, SearchEngine, SearchRequest, Sort,
+use micromall_search::store::elasticsearch::{
+    ElasticsearchEngine, document, parse_results, search_body,
 };
+use micromall_search::store::{CategoryRef, Filter, ProductDoc, SearchEngine, SearchRequest, Sort};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use uuid::Uuid;

@@ -28,7 +28,7 @@ use tantivy::{
 };
 use uuid::Uuid;
 
-use crate::engine::{
+use crate::store::{
     FacetCount, Filter, PRICE_BUCKETS, ProductDoc, SearchEngine, SearchRequest, SearchResults,
     Sort, bucket_label, shown,
 };
@@ -480,7 +480,7 @@ mod tests {
     use rust_decimal::Decimal;
 
     use super::*;
-    use crate::engine::CategoryRef;
+    use crate::store::CategoryRef;
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)

@@ -13,7 +13,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::engine::{
+use crate::store::{
     FacetCount, PRICE_BUCKETS, ProductDoc, SearchEngine, SearchRequest, SearchResults, Sort,
     bucket_label, shown,
 };

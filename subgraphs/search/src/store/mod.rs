@@ -1,4 +1,9 @@
-//! What a search backend does, whichever engine runs it.
+//! The product index: what a search backend does, whichever engine runs it (`tantivy`
+//! embedded, `elasticsearch` shared). The only place that reads or writes the index.
+
+#[cfg(feature = "elasticsearch")]
+pub mod elasticsearch;
+pub mod tantivy;
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
