@@ -6,7 +6,7 @@ mod status;
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use micromall_kit::auth::Viewer;
 use micromall_kit::contracts::{catalog, inventory};
 use micromall_kit::money::round_to_currency;
@@ -99,10 +99,16 @@ pub fn line_name(lines: &[PricedLine], variant: &str) -> Option<String> {
         .map(|l| format!("{} ({})", l.facts.product_name, l.facts.name))
 }
 
+/// An instant as the database keeps it: PostgreSQL stores microseconds, so an order is
+/// written with instants cut to them and checkout answers what a later read returns.
+pub fn as_stored(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.trunc_subsecs(6)
+}
+
 /// When an order placed at `placed` is cancelled if unpaid; `None` if out of range.
 pub fn payment_due(placed: DateTime<Utc>, timeout: Duration) -> Option<DateTime<Utc>> {
     let timeout = chrono::TimeDelta::from_std(timeout).ok()?;
-    placed.checked_add_signed(timeout)
+    placed.checked_add_signed(timeout).map(as_stored)
 }
 
 #[cfg(test)]
@@ -178,5 +184,14 @@ mod tests {
                 vec!["variantId".to_owned(), gone.to_string()],
             ]
         );
+    }
+
+    #[test]
+    fn payment_is_due_at_an_instant_the_database_keeps_exactly() {
+        let placed: DateTime<Utc> = "2026-12-01T10:00:00.123456789Z".parse().unwrap();
+        let due = payment_due(placed, Duration::from_millis(1_500)).unwrap();
+        assert_eq!(due.to_rfc3339(), "2026-12-01T10:00:01.623456+00:00");
+        assert_eq!(as_stored(due), due);
+        assert_eq!(payment_due(placed, Duration::MAX), None);
     }
 }

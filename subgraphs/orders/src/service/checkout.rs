@@ -41,6 +41,7 @@ struct Placing<'a> {
     cart_id: Uuid,
     lines: &'a [PricedLine],
     order_id: Uuid,
+    /// As stored (see `rules::as_stored`).
     now: DateTime<Utc>,
 }
 
@@ -94,7 +95,7 @@ impl Orders {
         // The cap on unpaid orders is checked, and a place under it claimed, before any
         // stock is held: a refused checkout holds nothing and keeps the cart.
         let order_id = Uuid::now_v7();
-        let now = Utc::now();
+        let now = rules::as_stored(Utc::now());
         let cap = self.max_pending_per_customer;
         if !store::claim_checkout(&self.db, customer, order_id, cap, now, now - CLAIM_LIFETIME)
             .await?
