@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use micromall_kit::contracts::payments;
-use micromall_kit::events::{Event, EventHandler, inbox};
+use micromall_kit::events::{Event, EventHandler};
 
+use crate::rules::OrderStatus;
 use crate::service::Orders;
-use crate::status::OrderStatus;
 
+/// The durable consumer name (inbox rows, bus subscriptions).
 pub const CONSUMER: &str = "orders";
 pub const SUBJECTS: &[&str] = &[payments::CAPTURED, payments::REFUNDED];
 
@@ -30,35 +31,8 @@ impl EventHandler for PaymentEvents {
             ),
             _ => return Ok(()),
         };
-        let orders = &self.0;
-        if to == OrderStatus::Refunded {
-            // On NATS the capture and the refund travel on different consumers: a refund seen
-            // before its capture waits (redelivery) rather than being lost.
-            let unpaid = crate::store::order_by_id(&orders.db, payment.order_id)
-                .await?
-                .is_some_and(|o| o.status == OrderStatus::PendingPayment.as_str());
-            if unpaid {
-                anyhow::bail!(
-                    "refund of order {} arrived before its capture",
-                    payment.order_id
-                );
-            }
-        }
-        let Some(txn) = inbox::begin_once(&orders.db, CONSUMER, event.id).await? else {
-            return Ok(());
-        };
-        let moved = orders
-            .transition_in(&txn, payment.order_id, to, &cause)
-            .await?;
-        txn.commit().await?;
-        match moved {
-            Some(_) => orders.outbox.wake(),
-            // A capture for an order that was cancelled meanwhile: payments refunds it when
-            // it learns of the cancellation.
-            None => {
-                tracing::info!(order_id = %payment.order_id, subject = %event.subject, "order not in a state this event applies to")
-            }
-        }
-        Ok(())
+        self.0
+            .follow_payment(event.id, payment.order_id, to, &cause)
+            .await
     }
 }

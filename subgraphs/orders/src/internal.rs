@@ -6,10 +6,9 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use micromall_kit::contracts::orders::{ORDER, OrderFacts, OrderRequest};
-use micromall_kit::internal::{HandlerResult, Refusal};
+use micromall_kit::internal::HandlerResult;
 
 use crate::service::Orders;
-use crate::store;
 
 pub fn routes(orders: Arc<Orders>) -> Router {
     Router::new()
@@ -21,9 +20,7 @@ async fn order(
     State(orders): State<Arc<Orders>>,
     Json(request): Json<OrderRequest>,
 ) -> HandlerResult<OrderFacts> {
-    let order = store::order_by_id(&orders.db, request.order_id)
-        .await?
-        .ok_or_else(|| Refusal::new("NOT_FOUND", "there is no such order"))?;
+    let order = orders.order(request.order_id).await?;
     Ok(Json(OrderFacts {
         id: order.id,
         customer_id: order.customer_id,

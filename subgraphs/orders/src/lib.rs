@@ -1,23 +1,22 @@
-//! The orders subgraph: checkout, the order state machine, order history. Reads top-down:
-//! `schema` translates the API, `checkout` and `lifecycle` hold the rules, `store` runs the
-//! queries, `events` applies what payments reports, `sweeper` enforces the payment timeout.
+//! The orders subgraph: checkout, the order state machine, order history. On the domain
+//! template (`subgraphs/README.md`): `schema` translates the API, `service` holds the use
+//! cases and applies the `rules`, `refusal` says what each refusal means to a client, `store`
+//! runs the queries, `entity` maps the tables; `internal` answers payments, `events` applies
+//! what payments reports and `sweeper` enforces the payment timeout.
 
-mod address;
-mod checkout;
 mod entity;
 mod events;
 mod internal;
-mod lifecycle;
+mod refusal;
+mod rules;
 pub mod schema;
 mod service;
-mod status;
 mod store;
 mod sweeper;
 
 use std::sync::Arc;
 
 use futures::FutureExt;
-use micromall_kit::config::OrdersSettings;
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
 use micromall_migrations::MigratorTrait;
@@ -32,14 +31,7 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
 };
 
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
-    let orders = Arc::new(service::Orders {
-        db: runtime.db.clone(),
-        outbox: runtime.outbox.clone(),
-        services: runtime.internal_client(),
-        currency: runtime.currency().to_owned(),
-        payment_timeout: runtime.section::<OrdersSettings>().payment_timeout,
-        max_pending_per_customer: runtime.section::<OrdersSettings>().max_pending_per_customer,
-    });
+    let orders = Arc::new(service::Orders::open(&runtime));
     runtime
         .subscribe(
             events::CONSUMER,

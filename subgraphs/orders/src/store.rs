@@ -1,19 +1,23 @@
-//! The orders queries.
+//! The orders queries: the only place that speaks to the database.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use micromall_kit::db::{UniqueKey, begin_write, violated};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 use uuid::Uuid;
 
-use micromall_kit::db::begin_write;
-use sea_orm::DatabaseConnection;
-use sea_orm::sea_query::OnConflict;
-
 use crate::entity::{checkout_claim, customer_checkout_lock, order, order_line, transition};
-use crate::status::OrderStatus;
+use crate::rules::{OrderStatus, PricedLine};
+
+/// One order per state of a cart (see the orders migration), as each database names it.
+const ONE_ORDER_PER_CART: [UniqueKey<()>; 1] = [UniqueKey {
+    postgres: "orders_cart_version",
+    sqlite: "orders.cart_id",
+    means: (),
+}];
 
 pub async fn order_by_id(
     db: &impl ConnectionTrait,
@@ -80,6 +84,42 @@ pub async fn transitions_of(
         .order_by_asc(transition::Column::Id)
         .all(db)
         .await
+}
+
+/// Writes a new order and its lines; `false` (and nothing written) when the cart version
+/// already has an order: another checkout of the same cart won.
+pub async fn insert_order(
+    db: &impl ConnectionTrait,
+    new_order: &order::Model,
+    lines: &[PricedLine],
+) -> Result<bool, DbErr> {
+    let inserted = order::Entity::insert(order::ActiveModel::from(new_order.clone()))
+        .exec_without_returning(db)
+        .await;
+    match inserted {
+        Ok(_) => {}
+        Err(err) if violated(&err, &ONE_ORDER_PER_CART).is_some() => return Ok(false),
+        Err(err) => return Err(err),
+    }
+    let rows = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| order_line::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            order_id: Set(new_order.id),
+            position: Set(i as i32),
+            variant_id: Set(l.facts.id),
+            product_name: Set(l.facts.product_name.clone()),
+            variant_name: Set(l.facts.name.clone()),
+            sku: Set(l.facts.sku.clone()),
+            quantity: Set(l.quantity as i32),
+            unit_price: Set(l.unit_price),
+            line_total: Set(l.line_total),
+        });
+    order_line::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    Ok(true)
 }
 
 /// The next order number (`MM-000123`); the row lock serialises concurrent checkouts only

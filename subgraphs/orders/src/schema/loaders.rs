@@ -1,62 +1,44 @@
-//! Batch loaders: the lines and history of many orders cost one query each.
+//! Batch loaders: the orders, lines and history of many orders cost one query each.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::DatabaseConnection;
+use micromall_kit::ApiError;
 use uuid::Uuid;
 
-use crate::entity::{order_line, transition};
-use crate::store;
+use crate::entity::{order, order_line, transition};
+use crate::service::Orders;
 
-pub struct LinesOfOrder(pub DatabaseConnection);
+pub struct OrderLoader(pub Arc<Orders>);
+
+impl Loader<Uuid> for OrderLoader {
+    type Value = order::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(self.0.orders_by_ids(keys).await.map_err(ApiError::from)?)
+    }
+}
+
+pub struct LinesOfOrder(pub Arc<Orders>);
 
 impl Loader<Uuid> for LinesOfOrder {
     type Value = Vec<order_line::Model>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
-        for line in store::lines_of(&self.0, keys)
-            .await
-            .map_err(micromall_kit::ApiError::from)?
-        {
-            out.entry(line.order_id).or_default().push(line);
-        }
-        Ok(out)
+        Ok(self.0.lines_of(keys).await.map_err(ApiError::from)?)
     }
 }
 
-pub struct HistoryOfOrder(pub DatabaseConnection);
+pub struct HistoryOfOrder(pub Arc<Orders>);
 
 impl Loader<Uuid> for HistoryOfOrder {
     type Value = Vec<transition::Model>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
-        for step in store::transitions_of(&self.0, keys)
-            .await
-            .map_err(micromall_kit::ApiError::from)?
-        {
-            out.entry(step.order_id).or_default().push(step);
-        }
-        Ok(out)
-    }
-}
-
-pub struct OrderLoader(pub DatabaseConnection);
-
-impl Loader<Uuid> for OrderLoader {
-    type Value = crate::entity::order::Model;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(store::orders_by_ids(&self.0, keys)
-            .await
-            .map_err(micromall_kit::ApiError::from)?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect())
+        Ok(self.0.history_of(keys).await.map_err(ApiError::from)?)
     }
 }

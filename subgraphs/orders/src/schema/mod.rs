@@ -21,17 +21,19 @@ pub type OrdersSchema = Schema<Query, Mutation, EmptySubscription>;
 pub fn build(orders: Option<Arc<Orders>>) -> OrdersSchema {
     let mut builder = schema_builder(Query, Mutation);
     if let Some(orders) = orders {
-        let db = orders.db.clone();
         builder = builder
             .data(DataLoader::new(
-                loaders::OrderLoader(db.clone()),
+                loaders::OrderLoader(orders.clone()),
                 tokio::spawn,
             ))
             .data(DataLoader::new(
-                loaders::LinesOfOrder(db.clone()),
+                loaders::LinesOfOrder(orders.clone()),
                 tokio::spawn,
             ))
-            .data(DataLoader::new(loaders::HistoryOfOrder(db), tokio::spawn))
+            .data(DataLoader::new(
+                loaders::HistoryOfOrder(orders.clone()),
+                tokio::spawn,
+            ))
             .data(orders);
     }
     builder.finish()

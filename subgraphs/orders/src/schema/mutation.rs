@@ -1,16 +1,11 @@
-use std::sync::Arc;
-
 use async_graphql::{Context, ID, Object, Result};
-use micromall_kit::graphql::{authenticated, viewer};
+use micromall_kit::answer;
+use micromall_kit::graphql::{authenticated, service, viewer};
 
 use super::types::{CheckoutInput, CheckoutPayload, Order, OrderPayload};
 use crate::service::Orders;
 
 pub struct Mutation;
-
-fn orders<'a>(ctx: &'a Context<'_>) -> &'a Orders {
-    ctx.data_unchecked::<Arc<Orders>>()
-}
 
 #[Object]
 impl Mutation {
@@ -19,19 +14,10 @@ impl Mutation {
     #[graphql(directive = authenticated::apply())]
     async fn checkout(&self, ctx: &Context<'_>, input: CheckoutInput) -> Result<CheckoutPayload> {
         let customer = viewer(ctx).require_user()?;
-        let outcome = orders(ctx)
+        let placed = service::<Orders>(ctx)?
             .checkout(customer, input.shipping_address, &input.idempotency_key)
-            .await?;
-        Ok(match outcome {
-            Ok(order) => CheckoutPayload {
-                order: Some(Order(order)),
-                user_errors: Vec::new(),
-            },
-            Err(user_errors) => CheckoutPayload {
-                order: None,
-                user_errors,
-            },
-        })
+            .await;
+        answer(placed.map(Order))
     }
 
     /// Cancels an order before it ships: the customer's own, or any with `orders:manage`.
@@ -40,15 +26,7 @@ impl Mutation {
     async fn cancel_order(&self, ctx: &Context<'_>, id: ID) -> Result<OrderPayload> {
         let viewer = viewer(ctx);
         viewer.require_user()?;
-        Ok(match orders(ctx).cancel(viewer, &id).await? {
-            Ok(order) => OrderPayload {
-                order: Some(Order(order)),
-                user_errors: Vec::new(),
-            },
-            Err(user_errors) => OrderPayload {
-                order: None,
-                user_errors,
-            },
-        })
+        let cancelled = service::<Orders>(ctx)?.cancel(viewer, &id).await;
+        answer(cancelled.map(Order))
     }
 }

@@ -1,23 +1,17 @@
-use std::sync::Arc;
-
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
 use micromall_kit::graphql::{
-    authenticated, by_first, edges_and_nodes, list_size, paged_complexity, viewer,
+    authenticated, by_first, edges_and_nodes, list_size, paged_complexity, service, viewer,
 };
-use micromall_kit::pagination::{Page, PageRequest, build_page};
+use micromall_kit::pagination::Page;
 use uuid::Uuid;
 
 use super::loaders::OrderLoader;
-use super::types::{Order, User};
-use crate::service::{MANAGE, Orders, may_see};
-use crate::status::OrderStatus;
+use super::types::{Order, User, order_page};
+use crate::rules::{MANAGE, OrderStatus, may_see};
+use crate::service::Orders;
 
 pub struct Query;
-
-fn orders<'a>(ctx: &'a Context<'_>) -> &'a Orders {
-    ctx.data_unchecked::<Arc<Orders>>()
-}
 
 #[Object]
 impl Query {
@@ -26,16 +20,18 @@ impl Query {
     async fn order(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Order>> {
         let viewer = viewer(ctx);
         viewer.require_user()?;
-        Ok(orders(ctx).visible_order(viewer, &id).await?.map(Order))
+        let order = service::<Orders>(ctx)?.visible_order(viewer, &id).await?;
+        Ok(order.map(Order))
     }
 
     /// Every order, newest first, optionally in one status.
     #[graphql(
+        name = "orders",
         requires_scopes = "orders:manage",
         directive = list_size::apply(None, by_first(), edges_and_nodes()),
         complexity = "paged_complexity(first, child_complexity)"
     )]
-    async fn orders(
+    async fn all_orders(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: Option<i32>,
@@ -43,9 +39,7 @@ impl Query {
         status: Option<OrderStatus>,
     ) -> Result<Page<Order>> {
         viewer(ctx).require_scope(MANAGE)?;
-        let page = PageRequest::parse(first, after)?;
-        let (rows, total) = orders(ctx).page(None, status, &page).await?;
-        Ok(build_page(&page, rows, total, |o| o.id.to_string(), Order))
+        order_page(ctx, None, status, first, after).await
     }
 
     /// Federation: orders by id, for whoever may see them.

@@ -1,22 +1,20 @@
 //! The orders types of the API contract.
 
-use std::sync::Arc;
-
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use micromall_kit::ApiError;
-use micromall_kit::UserError;
-use micromall_kit::graphql::{by_first, edges_and_nodes, list_size, paged_complexity, viewer};
+use micromall_kit::graphql::{
+    by_first, edges_and_nodes, list_size, paged_complexity, service, viewer,
+};
 use micromall_kit::money::Money;
 use micromall_kit::pagination::{Page, PageRequest, build_page};
+use micromall_kit::{ApiError, payload};
 use uuid::Uuid;
 
 use super::loaders::{HistoryOfOrder, LinesOfOrder};
-use crate::address::Address;
 use crate::entity::{order, order_line, transition};
-use crate::service::{MANAGE, Orders};
-use crate::status::OrderStatus;
+use crate::rules::{Address, MANAGE, OrderStatus};
+use crate::service::Orders;
 
 pub struct Order(pub order::Model);
 
@@ -205,10 +203,7 @@ impl User {
         if !viewer.is_self_or(self.id, MANAGE) {
             return Err(ApiError::forbidden().into());
         }
-        let page = PageRequest::parse(first, after)?;
-        let orders = ctx.data_unchecked::<Arc<Orders>>();
-        let (rows, total) = orders.page(Some(self.id), None, &page).await?;
-        Ok(build_page(&page, rows, total, |o| o.id.to_string(), Order))
+        order_page(ctx, Some(self.id), None, first, after).await
     }
 }
 
@@ -219,17 +214,27 @@ pub struct CheckoutInput {
     pub idempotency_key: String,
 }
 
-/// codes: EMPTY_CART, OUT_OF_STOCK (field names the variant), INVALID_ADDRESS,
-/// IDEMPOTENCY_CONFLICT, TOO_MANY_PENDING_ORDERS (the customer already has as many orders
-/// awaiting payment as allowed: nothing is held and the cart is kept; pay or cancel one)
-#[derive(SimpleObject)]
-pub struct CheckoutPayload {
-    pub order: Option<Order>,
-    pub user_errors: Vec<UserError>,
-}
+payload!(
+    /// codes: EMPTY_CART, OUT_OF_STOCK (field names the variant), INVALID_ADDRESS,
+    /// IDEMPOTENCY_CONFLICT, TOO_MANY_PENDING_ORDERS (the customer already has as many orders
+    /// awaiting payment as allowed: nothing is held and the cart is kept; pay or cancel one)
+    CheckoutPayload,
+    order: Order
+);
 
-#[derive(SimpleObject)]
-pub struct OrderPayload {
-    pub order: Option<Order>,
-    pub user_errors: Vec<UserError>,
+payload!(OrderPayload, order: Order);
+
+/// A page of orders, newest first: one customer's or everyone's, optionally in one status.
+pub async fn order_page(
+    ctx: &Context<'_>,
+    customer: Option<Uuid>,
+    status: Option<OrderStatus>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Page<Order>> {
+    let page = PageRequest::parse(first, after)?;
+    let (rows, total) = service::<Orders>(ctx)?
+        .page(customer, status, &page)
+        .await?;
+    Ok(build_page(&page, rows, total, |o| o.id.to_string(), Order))
 }

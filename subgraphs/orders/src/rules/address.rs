@@ -1,10 +1,12 @@
 //! Shipping addresses: what a parcel needs, checked before anything is reserved.
 
 use async_graphql::{InputObject, SimpleObject};
-use micromall_kit::UserError;
 use serde::{Deserialize, Serialize};
 
-const MAX_TEXT: usize = 200;
+use crate::refusal::Refusal;
+
+/// Longest text a field may hold.
+pub const MAX_TEXT: usize = 200;
 const MAX_PHONE: usize = 32;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, SimpleObject, InputObject)]
@@ -21,46 +23,41 @@ pub struct Address {
     pub phone: Option<String>,
 }
 
+/// An address field that failed its check; `refusal.rs` says what each one needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressField {
+    Name,
+    Line1,
+    Line2,
+    City,
+    PostalCode,
+    Country,
+    Phone,
+}
+
 impl Address {
-    /// Trims the fields and checks them; errors point at `input.shippingAddress.<field>`.
-    pub fn validated(self) -> Result<Address, Vec<UserError>> {
-        let mut errors = Vec::new();
-        let mut required = |value: String, field: &str, what: &str| {
+    /// Trims the fields and checks them; every bad field is named (`INVALID_ADDRESS`, one
+    /// user error each, in the order the form shows them).
+    pub fn validated(self) -> Result<Address, Refusal> {
+        let mut bad = Vec::new();
+        let mut required = |value: String, field: AddressField| {
             let value = value.trim().to_owned();
             if value.is_empty() || value.chars().count() > MAX_TEXT {
-                errors.push(
-                    UserError::new(
-                        "INVALID_ADDRESS",
-                        format!("{what} is required (at most {MAX_TEXT} characters)"),
-                    )
-                    .at(&["input", "shippingAddress", field]),
-                );
+                bad.push(field);
             }
             value
         };
-        let name = required(self.name, "name", "the recipient's name");
-        let line1 = required(self.line1, "line1", "the street address");
-        let city = required(self.city, "city", "the city");
-        let postal_code = required(self.postal_code, "postalCode", "the postal code");
+        let name = required(self.name, AddressField::Name);
+        let line1 = required(self.line1, AddressField::Line1);
+        let city = required(self.city, AddressField::City);
+        let postal_code = required(self.postal_code, AddressField::PostalCode);
         let country = self.country.trim().to_ascii_uppercase();
         if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
-            errors.push(
-                UserError::new(
-                    "INVALID_ADDRESS",
-                    "the country must be a two-letter ISO 3166 code, e.g. \"DE\"",
-                )
-                .at(&["input", "shippingAddress", "country"]),
-            );
+            bad.push(AddressField::Country);
         }
         let line2 = optional(self.line2);
         if line2.as_ref().is_some_and(|l| l.chars().count() > MAX_TEXT) {
-            errors.push(
-                UserError::new(
-                    "INVALID_ADDRESS",
-                    format!("the second address line has at most {MAX_TEXT} characters"),
-                )
-                .at(&["input", "shippingAddress", "line2"]),
-            );
+            bad.push(AddressField::Line2);
         }
         let phone = optional(self.phone);
         if phone.as_ref().is_some_and(|p| {
@@ -69,16 +66,10 @@ impl Address {
                     .chars()
                     .all(|c| c.is_ascii_digit() || " +-()/".contains(c))
         }) {
-            errors.push(
-                UserError::new(
-                    "INVALID_ADDRESS",
-                    "the phone number may hold digits, spaces and + - ( ) /",
-                )
-                .at(&["input", "shippingAddress", "phone"]),
-            );
+            bad.push(AddressField::Phone);
         }
-        if !errors.is_empty() {
-            return Err(errors);
+        if !bad.is_empty() {
+            return Err(Refusal::InvalidAddress(bad));
         }
         Ok(Address {
             name,
@@ -99,6 +90,7 @@ fn optional(value: Option<String>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use micromall_kit::DomainRefusal;
 
     fn address() -> Address {
         Address {
@@ -129,7 +121,7 @@ mod tests {
             phone: Some("call me".into()),
             ..address()
         };
-        let errors = bad.validated().unwrap_err();
+        let errors = bad.validated().unwrap_err().user_errors();
         let fields: Vec<String> = errors
             .iter()
             .map(|e| e.field.as_ref().unwrap()[2].clone())

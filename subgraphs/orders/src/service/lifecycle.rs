@@ -1,18 +1,21 @@
-//! Status changes after checkout: cancellation by people, payment and refunds by events,
-//! and the payment timeout. Each is a compare-and-set on the status in one transaction with
-//! its transition record and the event other domains act on.
+//! Status changes after checkout: cancellation by people, payment and refunds by payments'
+//! events, and the payment timeout. Each is a compare-and-set on the status in one
+//! transaction with its transition record and the event other domains act on.
 
 use chrono::Utc;
 use micromall_kit::auth::Viewer;
 use micromall_kit::contracts::orders as events;
 use micromall_kit::db::begin_write;
-use micromall_kit::{ApiResult, UserError};
+use micromall_kit::events::inbox;
+use micromall_kit::{DomainError, refuse};
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
+use super::Orders;
 use crate::entity::order;
-use crate::service::{MANAGE, Orders, Outcome, not_found};
-use crate::status::OrderStatus;
+use crate::events::CONSUMER;
+use crate::refusal::Refusal;
+use crate::rules::{MANAGE, OrderStatus};
 use crate::store;
 
 /// How many overdue orders one sweep cancels before looking again.
@@ -20,16 +23,20 @@ const SWEEP_BATCH: u64 = 100;
 
 impl Orders {
     /// `cancelOrder`: the customer, or staff with `orders:manage`, until the order ships.
-    pub async fn cancel(&self, viewer: &Viewer, id: &str) -> ApiResult<Outcome<order::Model>> {
+    pub async fn cancel(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+    ) -> Result<order::Model, DomainError<Refusal>> {
         let Some(order) = self.visible_order(viewer, id).await? else {
-            return Ok(Err(not_found()));
+            return refuse(Refusal::NotFound);
         };
         let cause = if viewer.user_id == Some(order.customer_id) {
             "cancelled by the customer"
         } else if viewer.has_scope(MANAGE) {
             "cancelled by staff"
         } else {
-            return Ok(Err(not_found()));
+            return refuse(Refusal::NotFound);
         };
         let txn = begin_write(&self.db).await?;
         let moved = self
@@ -39,28 +46,58 @@ impl Orders {
         match moved {
             Some(order) => {
                 self.outbox.wake();
-                Ok(Ok(order))
+                Ok(order)
             }
             None => {
-                let current = store::order_by_id(&self.db, order.id)
+                let status = store::order_by_id(&self.db, order.id)
                     .await?
                     .map(|o| o.status)
                     .unwrap_or_default();
-                Ok(Err(vec![
-                    UserError::new(
-                        "INVALID_STATE",
-                        format!("an order that is {current} cannot be cancelled"),
-                    )
-                    .at(&["id"]),
-                ]))
+                refuse(Refusal::NotCancellable { status })
             }
         }
+    }
+
+    /// Applies what payments reported (a capture pays the order, a full refund refunds it)
+    /// once per event (`event_id`), with the status change. An order not in a status the
+    /// event applies to stays as it is.
+    pub async fn follow_payment(
+        &self,
+        event_id: Uuid,
+        order_id: Uuid,
+        to: OrderStatus,
+        cause: &str,
+    ) -> anyhow::Result<()> {
+        if to == OrderStatus::Refunded {
+            // On NATS the capture and the refund travel on different consumers: a refund seen
+            // before its capture waits (redelivery) rather than being lost.
+            let unpaid = store::order_by_id(&self.db, order_id)
+                .await?
+                .is_some_and(|o| o.status == OrderStatus::PendingPayment.as_str());
+            if unpaid {
+                anyhow::bail!("refund of order {order_id} arrived before its capture");
+            }
+        }
+        let Some(txn) = inbox::begin_once(&self.db, CONSUMER, event_id).await? else {
+            return Ok(());
+        };
+        let moved = self.transition_in(&txn, order_id, to, cause).await?;
+        txn.commit().await?;
+        match moved {
+            Some(_) => self.outbox.wake(),
+            // A capture for an order that was cancelled meanwhile: payments refunds it when
+            // it learns of the cancellation.
+            None => {
+                tracing::info!(%order_id, to = to.as_str(), "order not in a state this event applies to")
+            }
+        }
+        Ok(())
     }
 
     /// Moves the order to `to` from whatever status may legally precede it, records why, and
     /// writes the event that tells other domains. `None` when the order is not in such a
     /// status (or does not exist): nothing changed.
-    pub async fn transition_in<C: ConnectionTrait>(
+    async fn transition_in<C: ConnectionTrait>(
         &self,
         txn: &C,
         order_id: Uuid,
@@ -72,7 +109,7 @@ impl Orders {
     }
 
     /// Like `transition_in`, but only from the given statuses.
-    pub async fn transition_from<C: ConnectionTrait>(
+    async fn transition_from<C: ConnectionTrait>(
         &self,
         txn: &C,
         order_id: Uuid,

@@ -1,0 +1,184 @@
+//! Everything orders refuses, and the one place each refusal gets its contract code (the
+//! `CheckoutPayload` and `OrderPayload` codes), message and input path.
+
+use micromall_kit::outcome::path;
+use micromall_kit::{DomainRefusal, UserError};
+use uuid::Uuid;
+
+use crate::rules::{AddressField, MAX_TEXT};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Checkout of a cart without lines (or of no cart).
+    EmptyCart,
+    /// Another checkout of the same cart version made its order first.
+    CartJustCheckedOut,
+    /// The shipping address fails these fields' checks.
+    InvalidAddress(Vec<AddressField>),
+    /// The idempotency key was used for a different checkout.
+    IdempotencyConflict,
+    /// Inventory has not enough of this variant (its id as inventory sent it); `name` is the
+    /// line's name when the cart holds it.
+    OutOfStock {
+        variant: String,
+        name: Option<String>,
+    },
+    /// Catalog no longer sells these variants of the cart.
+    NoLongerSold(Vec<Uuid>),
+    /// The customer already has `cap` orders awaiting payment.
+    TooManyPendingOrders { cap: u32 },
+    /// No such order, or not one the caller may see.
+    NotFound,
+    /// The order's status (`status`) cannot become cancelled.
+    NotCancellable { status: String },
+}
+
+impl DomainRefusal for Refusal {
+    fn code(&self) -> &'static str {
+        match self {
+            Refusal::EmptyCart | Refusal::CartJustCheckedOut => "EMPTY_CART",
+            Refusal::InvalidAddress(_) => "INVALID_ADDRESS",
+            Refusal::IdempotencyConflict => "IDEMPOTENCY_CONFLICT",
+            Refusal::OutOfStock { .. } | Refusal::NoLongerSold(_) => "OUT_OF_STOCK",
+            Refusal::TooManyPendingOrders { .. } => "TOO_MANY_PENDING_ORDERS",
+            Refusal::NotFound => "NOT_FOUND",
+            Refusal::NotCancellable { .. } => "INVALID_STATE",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Refusal::EmptyCart => "the cart is empty".to_owned(),
+            Refusal::CartJustCheckedOut => "this cart has just been checked out".to_owned(),
+            Refusal::InvalidAddress(_) => "the shipping address is incomplete".to_owned(),
+            Refusal::IdempotencyConflict => {
+                "this idempotency key was used for a different checkout".to_owned()
+            }
+            Refusal::OutOfStock { name, .. } => format!(
+                "not enough of {} is in stock",
+                name.as_deref().unwrap_or("an item")
+            ),
+            Refusal::NoLongerSold(_) => "an item in the cart is no longer sold".to_owned(),
+            Refusal::TooManyPendingOrders { cap } => {
+                format!("you already have {cap} orders awaiting payment: pay or cancel one first")
+            }
+            Refusal::NotFound => "there is no such order".to_owned(),
+            Refusal::NotCancellable { status } => {
+                format!("an order that is {status} cannot be cancelled")
+            }
+        }
+    }
+
+    fn field(&self) -> Option<Vec<String>> {
+        match self {
+            Refusal::IdempotencyConflict => path(&["input", "idempotencyKey"]),
+            Refusal::OutOfStock { variant, .. } => path(&["variantId", variant]),
+            Refusal::NotFound | Refusal::NotCancellable { .. } => path(&["id"]),
+            _ => None,
+        }
+    }
+
+    fn user_errors(&self) -> Vec<UserError> {
+        match self {
+            Refusal::InvalidAddress(fields) => fields
+                .iter()
+                .map(|&field| {
+                    UserError::new(self.code(), address_message(field)).at(&[
+                        "input",
+                        "shippingAddress",
+                        address_input(field),
+                    ])
+                })
+                .collect(),
+            Refusal::NoLongerSold(variants) => variants
+                .iter()
+                .map(|variant| {
+                    UserError::new(self.code(), self.message())
+                        .at(&["variantId", &variant.to_string()])
+                })
+                .collect(),
+            _ => vec![UserError {
+                field: self.field(),
+                message: self.message(),
+                code: self.code().to_owned(),
+            }],
+        }
+    }
+}
+
+/// The `AddressInput` field's name.
+fn address_input(field: AddressField) -> &'static str {
+    match field {
+        AddressField::Name => "name",
+        AddressField::Line1 => "line1",
+        AddressField::Line2 => "line2",
+        AddressField::City => "city",
+        AddressField::PostalCode => "postalCode",
+        AddressField::Country => "country",
+        AddressField::Phone => "phone",
+    }
+}
+
+/// What the field needs.
+fn address_message(field: AddressField) -> String {
+    let required = |what: &str| format!("{what} is required (at most {MAX_TEXT} characters)");
+    match field {
+        AddressField::Name => required("the recipient's name"),
+        AddressField::Line1 => required("the street address"),
+        AddressField::City => required("the city"),
+        AddressField::PostalCode => required("the postal code"),
+        AddressField::Country => {
+            "the country must be a two-letter ISO 3166 code, e.g. \"DE\"".to_owned()
+        }
+        AddressField::Line2 => {
+            format!("the second address line has at most {MAX_TEXT} characters")
+        }
+        AddressField::Phone => "the phone number may hold digits, spaces and + - ( ) /".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_address_answers_one_error_per_field_with_what_it_needs() {
+        let errors = Refusal::InvalidAddress(vec![AddressField::PostalCode, AddressField::Country])
+            .user_errors();
+        let shown: Vec<(String, String)> = errors
+            .iter()
+            .map(|e| (e.field.as_ref().unwrap().join("."), e.message.clone()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "input.shippingAddress.postalCode".to_owned(),
+                    "the postal code is required (at most 200 characters)".to_owned()
+                ),
+                (
+                    "input.shippingAddress.country".to_owned(),
+                    "the country must be a two-letter ISO 3166 code, e.g. \"DE\"".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_shortage_names_the_variant_and_what_it_is() {
+        let short = Refusal::OutOfStock {
+            variant: "v-1".into(),
+            name: Some("Teapot (Standard)".into()),
+        };
+        assert_eq!(short.field(), path(&["variantId", "v-1"]));
+        assert_eq!(
+            short.message(),
+            "not enough of Teapot (Standard) is in stock"
+        );
+        let unnamed = Refusal::OutOfStock {
+            variant: "v-2".into(),
+            name: None,
+        };
+        assert_eq!(unnamed.message(), "not enough of an item is in stock");
+    }
+}

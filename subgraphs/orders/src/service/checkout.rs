@@ -1,0 +1,312 @@
+//! Checkout: a cart becomes an order awaiting payment, exactly once.
+//!
+//! The steps cross three other domains, so each guards against repeats and races on its own:
+//! the idempotency key is claimed first (a repeat waits for and returns the first result);
+//! inventory holds stock for the order id atomically (all lines or none); and the order row
+//! is unique per cart version, so two checkouts of one cart cannot both create an order.
+//! A step that fails after stock was held gives the stock back.
+
+use chrono::{DateTime, Utc};
+use micromall_kit::contracts::{cart, catalog, inventory, orders as events};
+use micromall_kit::db::begin_write;
+use micromall_kit::idempotency::{self, KeyUse, once};
+use micromall_kit::internal::CallError;
+use micromall_kit::outcome::Verdict;
+use micromall_kit::{ApiError, DomainError, refuse};
+use uuid::Uuid;
+
+use super::Orders;
+use crate::entity::order;
+use crate::refusal::Refusal;
+use crate::rules::{self, Address, OrderStatus, PricedLine};
+use crate::store;
+
+/// The idempotency scope of checkout.
+const OPERATION: &str = "checkout";
+/// Inventory lets a hold lapse on its own this long after the payment deadline, in case the
+/// order's cancellation never reaches it.
+const HOLD_GRACE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+/// A checkout's claim under the cap on unpaid orders lapses after this: far longer than a
+/// checkout runs (each internal call times out in 10 s), so only a crashed one's lapses.
+const CLAIM_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+
+type Placed = Result<order::Model, DomainError<Refusal>>;
+
+/// A checkout that has a place under the cap on unpaid orders.
+struct Placing<'a> {
+    customer: Uuid,
+    address: &'a Address,
+    key: &'a KeyUse<'a>,
+    snapshot: &'a cart::CartSnapshot,
+    cart_id: Uuid,
+    lines: &'a [PricedLine],
+    order_id: Uuid,
+    /// As stored (see `rules::as_stored`).
+    now: DateTime<Utc>,
+}
+
+impl Orders {
+    /// `checkout`: the customer's cart, repriced, becomes an order awaiting payment.
+    pub async fn checkout(
+        &self,
+        customer: Uuid,
+        address: Address,
+        idempotency_key: &str,
+    ) -> Placed {
+        let address = match address.validated() {
+            Ok(address) => address,
+            Err(refusal) => {
+                // Still refuse a malformed key first: it is a malformed request.
+                KeyUse::new(customer, OPERATION, idempotency_key, &())?;
+                return refuse(refusal);
+            }
+        };
+        let key = KeyUse::new(customer, OPERATION, idempotency_key, &address)?;
+        once(
+            &self.db,
+            &key,
+            || Refusal::IdempotencyConflict,
+            |order_id| self.placed_before(order_id),
+            || self.place(customer, &address, &key),
+        )
+        .await
+    }
+
+    /// The order a checkout with the same key made.
+    async fn placed_before(&self, order_id: Uuid) -> Placed {
+        let order = store::order_by_id(&self.db, order_id).await?;
+        Ok(order.ok_or_else(|| anyhow::anyhow!("a checkout key names a missing order"))?)
+    }
+
+    async fn place(&self, customer: Uuid, address: &Address, key: &KeyUse<'_>) -> Placed {
+        let snapshot: cart::CartSnapshot = self
+            .services
+            .call(
+                cart::SERVICE,
+                cart::SNAPSHOT,
+                &cart::SnapshotRequest { user_id: customer },
+            )
+            .await
+            .map_err(unavailable)?;
+        let Some(cart_id) = snapshot.cart_id.filter(|_| !snapshot.lines.is_empty()) else {
+            return refuse(Refusal::EmptyCart);
+        };
+        let lines = self.price(&snapshot.lines).await?;
+        // The cap on unpaid orders is checked, and a place under it claimed, before any
+        // stock is held: a refused checkout holds nothing and keeps the cart.
+        let order_id = Uuid::now_v7();
+        let now = rules::as_stored(Utc::now());
+        let cap = self.max_pending_per_customer;
+        if !store::claim_checkout(&self.db, customer, order_id, cap, now, now - CLAIM_LIFETIME)
+            .await?
+        {
+            return refuse(Refusal::TooManyPendingOrders { cap });
+        }
+        let placed = self
+            .hold_and_record(Placing {
+                customer,
+                address,
+                key,
+                snapshot: &snapshot,
+                cart_id,
+                lines: &lines,
+                order_id,
+                now,
+            })
+            .await;
+        if placed.is_err() {
+            // The order row replaces the claim when it is written; otherwise free the place
+            // now (a claim left behind by a crash lapses after `CLAIM_LIFETIME`).
+            if let Err(err) = store::drop_claim(&self.db, order_id).await {
+                tracing::warn!(error = %err, %order_id, "checkout claim not dropped; it will lapse");
+            }
+        }
+        placed
+    }
+
+    /// Holds the stock for the order and writes it: the part of checkout that runs once the
+    /// customer has a place under the cap.
+    async fn hold_and_record(&self, checkout: Placing<'_>) -> Placed {
+        let Placing {
+            customer,
+            snapshot,
+            cart_id,
+            order_id,
+            now,
+            ..
+        } = checkout;
+        let totals = rules::totals(checkout.lines);
+        let payment_due_at = rules::payment_due(now, self.payment_timeout)
+            .ok_or_else(|| anyhow::anyhow!("the payment timeout is too long"))?;
+        self.hold(&checkout, payment_due_at).await?;
+
+        let new_order = order::Model {
+            id: order_id,
+            number: String::new(),
+            customer_id: customer,
+            status: OrderStatus::PendingPayment.as_str().to_owned(),
+            currency: self.currency.clone(),
+            subtotal: totals.subtotal,
+            discount: totals.discount,
+            shipping_cost: totals.shipping_cost,
+            total: totals.total,
+            shipping_address: serde_json::to_value(checkout.address).map_err(ApiError::internal)?,
+            cart_id,
+            cart_version: snapshot.version,
+            payment_due_at,
+            created_at: now,
+            updated_at: now,
+        };
+        let placed = events::OrderPlaced {
+            order_id,
+            customer_id: customer,
+            cart_id,
+            cart_version: snapshot.version,
+            lines: snapshot.lines.clone(),
+            total: totals.total,
+            currency: self.currency.clone(),
+        };
+        match self.record(new_order, &checkout, &placed).await {
+            Ok(order) => {
+                self.outbox.wake();
+                self.clear_cart(cart_id, snapshot.version).await;
+                Ok(order)
+            }
+            Err(err) => {
+                let reason = match err.refusal() {
+                    Some(Refusal::CartJustCheckedOut) => {
+                        "the cart was checked out by another request"
+                    }
+                    _ => "checkout failed",
+                };
+                self.release(order_id, reason).await;
+                Err(err)
+            }
+        }
+    }
+
+    /// Reprices the cart's lines from catalog; a variant no longer sold ends the checkout.
+    async fn price(
+        &self,
+        cart_lines: &[inventory::Line],
+    ) -> Result<Vec<PricedLine>, DomainError<Refusal>> {
+        let offered: catalog::VariantsResponse = self
+            .services
+            .call(
+                catalog::SERVICE,
+                catalog::VARIANTS,
+                &catalog::VariantsRequest {
+                    ids: cart_lines.iter().map(|l| l.variant_id).collect(),
+                },
+            )
+            .await
+            .map_err(unavailable)?;
+        rules::price(cart_lines, &offered.variants, &self.currency).or_refuse()
+    }
+
+    /// Has inventory hold every line for the order until a while after payment is due; a
+    /// shortage names the variant.
+    async fn hold(
+        &self,
+        checkout: &Placing<'_>,
+        payment_due_at: DateTime<Utc>,
+    ) -> Result<(), DomainError<Refusal>> {
+        let held: Result<inventory::ReserveResponse, CallError> = self
+            .services
+            .call(
+                inventory::SERVICE,
+                inventory::RESERVE,
+                &inventory::ReserveRequest {
+                    reservation_id: checkout.order_id,
+                    lines: checkout.snapshot.lines.clone(),
+                    expires_at: payment_due_at
+                        .checked_add_signed(HOLD_GRACE)
+                        .unwrap_or(payment_due_at),
+                },
+            )
+            .await;
+        match held {
+            Ok(_) => Ok(()),
+            Err(CallError::Refused { refusal, .. }) if refusal.code == inventory::OUT_OF_STOCK => {
+                let variant = refusal.subject.unwrap_or_default();
+                refuse(Refusal::OutOfStock {
+                    name: rules::line_name(checkout.lines, &variant),
+                    variant,
+                })
+            }
+            Err(err) => {
+                // Inventory may have held the stock before the answer was lost.
+                self.release(checkout.order_id, "checkout failed").await;
+                Err(unavailable(err).into())
+            }
+        }
+    }
+
+    /// Writes the order, its lines, its first transition, the key's result and the event in
+    /// one transaction. Refused when another checkout already consumed this cart version.
+    async fn record(
+        &self,
+        mut new_order: order::Model,
+        checkout: &Placing<'_>,
+        placed: &events::OrderPlaced,
+    ) -> Placed {
+        let txn = begin_write(&self.db).await?;
+        new_order.number = store::next_order_number(&txn).await?;
+        if !store::insert_order(&txn, &new_order, checkout.lines).await? {
+            txn.rollback().await?;
+            return refuse(Refusal::CartJustCheckedOut);
+        }
+        store::record_transition(
+            &txn,
+            new_order.id,
+            None,
+            OrderStatus::PendingPayment,
+            "checkout",
+            new_order.created_at,
+        )
+        .await?;
+        idempotency::complete(&txn, checkout.key, new_order.id).await?;
+        store::drop_claim(&txn, new_order.id).await?;
+        self.outbox.enqueue(&txn, events::PLACED, placed).await?;
+        txn.commit().await?;
+        Ok(new_order)
+    }
+
+    /// Empties the checked-out cart now; the `orders.order.placed` event does it too, so a
+    /// failure here only delays it.
+    async fn clear_cart(&self, cart_id: Uuid, version: i64) {
+        let cleared: Result<cart::ClearResponse, _> = self
+            .services
+            .call(
+                cart::SERVICE,
+                cart::CLEAR,
+                &cart::ClearRequest { cart_id, version },
+            )
+            .await;
+        if let Err(err) = cleared {
+            tracing::warn!(error = %err, "cart not cleared at checkout; the order event will clear it");
+        }
+    }
+
+    /// Gives held stock back; if inventory cannot be reached the hold lapses by itself.
+    async fn release(&self, order_id: Uuid, reason: &str) {
+        let released: Result<inventory::ReleaseResponse, _> = self
+            .services
+            .call(
+                inventory::SERVICE,
+                inventory::RELEASE,
+                &inventory::ReleaseRequest {
+                    reservation_id: order_id,
+                    reason: reason.to_owned(),
+                },
+            )
+            .await;
+        if let Err(err) = released {
+            tracing::warn!(error = %err, %order_id, "stock hold not released; it will lapse");
+        }
+    }
+}
+
+fn unavailable(err: CallError) -> ApiError {
+    ApiError::internal(err)
+}
