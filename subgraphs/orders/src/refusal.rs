@@ -1,8 +1,8 @@
 //! Everything orders refuses, and the one place each refusal gets its contract code (the
 //! `CheckoutPayload` and `OrderPayload` codes), message and input path.
 
-use micromall_kit::outcome::path;
-use micromall_kit::{DomainRefusal, UserError};
+use micromall_kit::DomainRefusal;
+use micromall_kit::outcome::{joined_messages, path};
 use uuid::Uuid;
 
 use crate::rules::{AddressField, MAX_TEXT};
@@ -13,8 +13,8 @@ pub enum Refusal {
     EmptyCart,
     /// Another checkout of the same cart version made its order first.
     CartJustCheckedOut,
-    /// The shipping address fails these fields' checks.
-    InvalidAddress(Vec<AddressField>),
+    /// This field of the shipping address fails its check.
+    BadAddress(AddressField),
     /// The idempotency key was used for a different checkout.
     IdempotencyConflict,
     /// Inventory has not enough of this variant (its id as inventory sent it); `name` is the
@@ -23,26 +23,29 @@ pub enum Refusal {
         variant: String,
         name: Option<String>,
     },
-    /// Catalog no longer sells these variants of the cart.
-    NoLongerSold(Vec<Uuid>),
+    /// Catalog no longer sells this variant of the cart.
+    NoLongerSold(Uuid),
     /// The customer already has `cap` orders awaiting payment.
     TooManyPendingOrders { cap: u32 },
     /// No such order, or not one the caller may see.
     NotFound,
     /// The order's status (`status`) cannot become cancelled.
     NotCancellable { status: String },
+    /// Several of the above at once (each bad address field, each variant no longer sold).
+    Several(Vec<Refusal>),
 }
 
 impl DomainRefusal for Refusal {
     fn code(&self) -> &'static str {
         match self {
             Refusal::EmptyCart | Refusal::CartJustCheckedOut => "EMPTY_CART",
-            Refusal::InvalidAddress(_) => "INVALID_ADDRESS",
+            Refusal::BadAddress(_) => "INVALID_ADDRESS",
             Refusal::IdempotencyConflict => "IDEMPOTENCY_CONFLICT",
             Refusal::OutOfStock { .. } | Refusal::NoLongerSold(_) => "OUT_OF_STOCK",
             Refusal::TooManyPendingOrders { .. } => "TOO_MANY_PENDING_ORDERS",
             Refusal::NotFound => "NOT_FOUND",
             Refusal::NotCancellable { .. } => "INVALID_STATE",
+            Refusal::Several(all) => all.first().map_or("INVALID_ADDRESS", Refusal::code),
         }
     }
 
@@ -50,7 +53,7 @@ impl DomainRefusal for Refusal {
         match self {
             Refusal::EmptyCart => "the cart is empty".to_owned(),
             Refusal::CartJustCheckedOut => "this cart has just been checked out".to_owned(),
-            Refusal::InvalidAddress(_) => "the shipping address is incomplete".to_owned(),
+            Refusal::BadAddress(field) => address_message(*field),
             Refusal::IdempotencyConflict => {
                 "this idempotency key was used for a different checkout".to_owned()
             }
@@ -66,6 +69,7 @@ impl DomainRefusal for Refusal {
             Refusal::NotCancellable { status } => {
                 format!("an order that is {status} cannot be cancelled")
             }
+            Refusal::Several(all) => joined_messages(all),
         }
     }
 
@@ -74,36 +78,15 @@ impl DomainRefusal for Refusal {
             Refusal::IdempotencyConflict => path(&["input", "idempotencyKey"]),
             Refusal::OutOfStock { variant, .. } => path(&["variantId", variant]),
             Refusal::NotFound | Refusal::NotCancellable { .. } => path(&["id"]),
+            Refusal::BadAddress(field) => {
+                path(&["input", "shippingAddress", address_input(*field)])
+            }
+            Refusal::NoLongerSold(variant) => path(&["variantId", &variant.to_string()]),
             _ => None,
         }
     }
 
-    fn user_errors(&self) -> Vec<UserError> {
-        match self {
-            Refusal::InvalidAddress(fields) => fields
-                .iter()
-                .map(|&field| {
-                    UserError::new(self.code(), address_message(field)).at(&[
-                        "input",
-                        "shippingAddress",
-                        address_input(field),
-                    ])
-                })
-                .collect(),
-            Refusal::NoLongerSold(variants) => variants
-                .iter()
-                .map(|variant| {
-                    UserError::new(self.code(), self.message())
-                        .at(&["variantId", &variant.to_string()])
-                })
-                .collect(),
-            _ => vec![UserError {
-                field: self.field(),
-                message: self.message(),
-                code: self.code().to_owned(),
-            }],
-        }
-    }
+    micromall_kit::several_in!(Refusal::Several);
 }
 
 /// The `AddressInput` field's name.
@@ -143,8 +126,11 @@ mod tests {
 
     #[test]
     fn a_bad_address_answers_one_error_per_field_with_what_it_needs() {
-        let errors = Refusal::InvalidAddress(vec![AddressField::PostalCode, AddressField::Country])
-            .user_errors();
+        let errors = Refusal::Several(vec![
+            Refusal::BadAddress(AddressField::PostalCode),
+            Refusal::BadAddress(AddressField::Country),
+        ])
+        .user_errors();
         let shown: Vec<(String, String)> = errors
             .iter()
             .map(|e| (e.field.as_ref().unwrap().join("."), e.message.clone()))

@@ -69,7 +69,9 @@ impl Address {
             bad.push(AddressField::Phone);
         }
         if !bad.is_empty() {
-            return Err(Refusal::InvalidAddress(bad));
+            return Err(Refusal::Several(
+                bad.into_iter().map(Refusal::BadAddress).collect(),
+            ));
         }
         Ok(Address {
             name,

@@ -66,7 +66,9 @@ pub fn price(
     if unsold.is_empty() {
         Ok(lines)
     } else {
-        Err(Refusal::NoLongerSold(unsold))
+        Err(Refusal::Several(
+            unsold.into_iter().map(Refusal::NoLongerSold).collect(),
+        ))
     }
 }
 
