@@ -1,25 +1,25 @@
 //! The payments subgraph: payments for orders through provider adapters, signed provider
-//! callbacks, refunds. Reads top-down: `schema` translates the API; `pay`, `refund` and
-//! `callbacks` hold the rules; `events` gives money back when orders no longer want it;
-//! `reconcile` settles refunds the provider left unanswered; `provider` is the adapter
-//! interface and `sandbox` the always-available provider.
+//! callbacks, refunds; on the domain template (`subgraphs/README.md`). `schema` translates the
+//! API, `service` holds the use cases and applies the `rules`, `refusal` says what each
+//! refusal means to a client, `store` runs the queries, `entity` maps the tables; `webhooks`
+//! (providers' callbacks), `events` and the `reconciler` are the other ways in. `provider` is
+//! the adapter interface and `sandbox` the always-available provider.
 
-mod callbacks;
 mod entity;
 mod events;
-mod pay;
 pub mod provider;
-mod reconcile;
-mod refund;
+mod reconciler;
+mod refusal;
+mod rules;
 pub mod sandbox;
 pub mod schema;
 mod service;
 mod status;
+mod store;
+mod webhooks;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use futures::FutureExt;
 use micromall_kit::config::{PaymentsSettings, Settings};
 use micromall_kit::graphql::federation_sdl;
@@ -27,7 +27,9 @@ use micromall_kit::{Runtime, SubgraphDef};
 use micromall_migrations::MigratorTrait;
 use micromall_migrations::payments::Migrator;
 
-pub use callbacks::Applied;
+use crate::service::Payments;
+
+pub use service::Applied;
 
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "payments",
@@ -38,7 +40,7 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
 };
 
 /// Where the embedded mode keeps the sandbox's generated secret.
-const SANDBOX_SECRET_FILE: &str = "sandbox.key";
+pub(crate) const SANDBOX_SECRET_FILE: &str = "sandbox.key";
 
 /// The sandbox's shared secret for the sandbox processor: `MICROMALL_SANDBOX_SECRET`, or
 /// one kept under the data dir (the same one `build` reads).
@@ -52,26 +54,7 @@ pub fn sandbox_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
 
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
     let settings = runtime.section::<PaymentsSettings>();
-    let sandbox_url = runtime
-        .service_url("sandbox")
-        .context("no URL for the payment sandbox")?;
-    let own_url = runtime
-        .service_url("payments")
-        .context("no public URL for payments")?;
-    let secret = runtime.shared_secret(settings.sandbox.secret.as_deref(), SANDBOX_SECRET_FILE)?;
-    let sandbox: Arc<dyn provider::PaymentProvider> =
-        Arc::new(sandbox::adapter::SandboxProvider::new(
-            sandbox_url,
-            secret,
-            format!("{own_url}/webhooks/payments/sandbox"),
-            settings.provider_timeout,
-        ));
-    let payments = Arc::new(service::Payments {
-        db: runtime.db.clone(),
-        outbox: runtime.outbox.clone(),
-        services: runtime.internal_client(),
-        providers: BTreeMap::from([(sandbox.name(), sandbox)]),
-    });
+    let payments = Arc::new(Payments::open(&runtime, settings)?);
     runtime
         .subscribe(
             events::CONSUMER,
@@ -79,7 +62,7 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
             Arc::new(events::MoneyBack(payments.clone())),
         )
         .await?;
-    reconcile::spawn(
+    reconciler::spawn(
         payments.clone(),
         settings.reconcile_every,
         settings.provider_timeout,
@@ -87,5 +70,5 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
     );
     Ok(runtime
         .graphql_router(schema::build(Some(payments.clone())))
-        .merge(callbacks::routes(payments)))
+        .merge(webhooks::routes(payments)))
 }

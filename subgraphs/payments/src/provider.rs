@@ -17,6 +17,16 @@ pub struct ChargeRequest {
     pub payment_method_token: String,
 }
 
+/// A refund of part or all of a captured charge.
+pub struct RefundRequest {
+    /// The processor's id of the charge.
+    pub charge_reference: String,
+    pub amount: Decimal,
+    pub currency: String,
+    /// Our refund id: the processor dedups retries by it.
+    pub refund_id: Uuid,
+}
+
 /// What a processor said when asked to charge.
 pub enum ChargeStarted {
     /// Accepted; the outcome follows in a callback.
@@ -68,14 +78,8 @@ pub trait PaymentProvider: Send + Sync {
 
     async fn charge(&self, request: ChargeRequest) -> Result<ChargeStarted, ProviderError>;
 
-    /// Refunds part or all of a captured charge; `refund_id` makes retries safe.
-    async fn refund(
-        &self,
-        charge_reference: &str,
-        amount: Decimal,
-        currency: &str,
-        refund_id: Uuid,
-    ) -> Result<String, ProviderError>;
+    /// Refunds part or all of a captured charge; its `refund_id` makes retries safe.
+    async fn refund(&self, request: RefundRequest) -> Result<String, ProviderError>;
 
     /// Checks a callback's signature and age, then decodes it.
     fn verify_callback(

@@ -1,4 +1,4 @@
-//! Payment statuses as the API names them.
+//! Payment statuses as the API names them, and refund statuses as the tables keep them.
 
 use async_graphql::Enum;
 
@@ -50,5 +50,33 @@ impl PaymentStatus {
             self,
             PaymentStatus::Captured | PaymentStatus::PartiallyRefunded
         )
+    }
+}
+
+/// A refund's status: `Pending` while the provider is asked (or its answer is unknown),
+/// then `Succeeded`, or `Failed` when the amount went back to the payment.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RefundStatus {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+impl RefundStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundStatus::Pending => "PENDING",
+            RefundStatus::Succeeded => "SUCCEEDED",
+            RefundStatus::Failed => "FAILED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "PENDING" => RefundStatus::Pending,
+            "SUCCEEDED" => RefundStatus::Succeeded,
+            "FAILED" => RefundStatus::Failed,
+            _ => return None,
+        })
     }
 }

@@ -5,14 +5,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
-use uuid::Uuid;
 
 use super::signature;
 use super::wire::{self, CallbackBody};
 use crate::provider::{
     Callback, CallbackError, ChargeOutcome, ChargeRequest, ChargeStarted, PaymentProvider,
-    ProviderError,
+    ProviderError, RefundRequest,
 };
 
 pub struct SandboxProvider {
@@ -82,22 +80,16 @@ impl PaymentProvider for SandboxProvider {
         Err(unavailable(format!("the sandbox answered {status}")))
     }
 
-    async fn refund(
-        &self,
-        charge_reference: &str,
-        amount: Decimal,
-        currency: &str,
-        refund_id: Uuid,
-    ) -> Result<String, ProviderError> {
+    async fn refund(&self, request: RefundRequest) -> Result<String, ProviderError> {
         let response = self
             .http
             .post(format!("{}{}", self.base_url, wire::REFUNDS))
             .bearer_auth(self.api_key())
             .json(&wire::RefundBody {
-                charge: charge_reference.to_owned(),
-                amount,
-                currency: currency.to_owned(),
-                refund_id,
+                charge: request.charge_reference,
+                amount: request.amount,
+                currency: request.currency,
+                refund_id: request.refund_id,
             })
             .send()
             .await

@@ -23,7 +23,7 @@ pub fn build(payments: Option<Arc<Payments>>) -> PaymentsSchema {
     if let Some(payments) = payments {
         builder = builder
             .data(DataLoader::new(
-                loaders::PaymentsOfOrder(payments.db.clone()),
+                loaders::PaymentsOfOrder(payments.clone()),
                 tokio::spawn,
             ))
             .data(payments);

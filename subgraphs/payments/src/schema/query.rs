@@ -1,25 +1,20 @@
-use std::sync::Arc;
-
 use async_graphql::{Context, ID, Object, Result};
 use micromall_kit::ApiError;
-use micromall_kit::graphql::{authenticated, viewer};
+use micromall_kit::graphql::{authenticated, service, viewer};
 use uuid::Uuid;
 
 use super::types::{Order, Payment};
-use crate::service::{Payments, may_see, payment_by_id};
+use crate::service::Payments;
 
 pub struct Query;
 
 impl Query {
     async fn visible(ctx: &Context<'_>, id: &str) -> Result<Option<Payment>> {
-        let Ok(id) = Uuid::parse_str(id) else {
-            return Ok(None);
-        };
-        let payments = ctx.data_unchecked::<Arc<Payments>>();
-        let payment = payment_by_id(&payments.db, id)
+        let payment = service::<Payments>(ctx)?
+            .payment_seen_by(viewer(ctx), id)
             .await
             .map_err(ApiError::from)?;
-        Ok(payment.filter(|p| may_see(viewer(ctx), p)).map(Payment))
+        Ok(payment.map(Payment))
     }
 }
 

@@ -1,7 +1,6 @@
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use micromall_kit::UserError;
 use micromall_kit::graphql::viewer;
 use micromall_kit::money::Money;
 use rust_decimal::Decimal;
@@ -9,7 +8,7 @@ use uuid::Uuid;
 
 use super::loaders::PaymentsOfOrder;
 use crate::entity::payment;
-use crate::service::may_see;
+use crate::service::Payments;
 use crate::status::PaymentStatus;
 
 pub struct Payment(pub payment::Model);
@@ -68,15 +67,13 @@ impl Order {
 
     /// Every payment attempt for the order, oldest first (only those the viewer may see).
     async fn payments(&self, ctx: &Context<'_>) -> Result<Vec<Payment>> {
-        let viewer = viewer(ctx);
         let rows = ctx
             .data_unchecked::<DataLoader<PaymentsOfOrder>>()
             .load_one(self.id)
             .await?
             .unwrap_or_default();
-        Ok(rows
+        Ok(Payments::seen_by(viewer(ctx), rows)
             .into_iter()
-            .filter(|p| may_see(viewer, p))
             .map(Payment)
             .collect())
     }
@@ -99,8 +96,6 @@ pub struct RefundInput {
     pub idempotency_key: String,
 }
 
-#[derive(SimpleObject)]
-pub struct PaymentPayload {
-    pub payment: Option<Payment>,
-    pub user_errors: Vec<UserError>,
-}
+// codes: NOT_FOUND, INVALID_STATE, UNKNOWN_PROVIDER, AMOUNT_EXCEEDS_CAPTURED,
+// IDEMPOTENCY_CONFLICT (a doc comment would change the published schema).
+micromall_kit::payload!(PaymentPayload, payment: Payment);

@@ -17,6 +17,8 @@ on_every_backend!(
     another_customers_order_is_not_found,
     a_malformed_order_id_is_not_found,
     a_declined_payment_fails_with_a_reason_and_the_order_waits,
+    a_refused_payment_frees_its_key,
+    a_retry_charges_the_payment_whose_charge_got_no_answer,
 );
 
 /// The ids of an order's payments.
@@ -194,4 +196,65 @@ async fn a_declined_payment_fails_with_a_reason_and_the_order_waits(backend: Bac
         .map(|p| p["status"].clone())
         .collect();
     assert_eq!(statuses, ["FAILED", "CAPTURED"]);
+}
+
+async fn a_refused_payment_frees_its_key(backend: Backend) {
+    let shop = Shop::start(backend).await;
+    let mine = shop.order().await;
+    let theirs = shop.order().await;
+
+    let refused = shop
+        .pay(&mine.customer, &theirs.id, "sandbox_ok", "pay-1")
+        .await;
+    assert_eq!(codes(&refused), ["NOT_FOUND"], "{refused}");
+    // Nothing was made with the key, so it is free for another request.
+    let paid = shop
+        .pay(&mine.customer, &mine.id, "sandbox_ok", "pay-1")
+        .await;
+    assert_eq!(paid["userErrors"], json!([]), "{paid}");
+    shop.order_reaches(&mine.customer, &mine.id, "PAID").await;
+    assert!(
+        shop.payments_of(&theirs.customer, &theirs.id)
+            .await
+            .is_empty()
+    );
+}
+
+async fn a_retry_charges_the_payment_whose_charge_got_no_answer(backend: Backend) {
+    let mut shop = Shop::start(backend).await;
+    let order = shop.order().await;
+
+    shop.stop_sandbox().await;
+    let unanswered = shop
+        .pay(&order.customer, &order.id, "sandbox_ok", "pay-1")
+        .await;
+    assert_eq!(unanswered["userErrors"], json!([]), "{unanswered}");
+    let payment = &unanswered["payment"];
+    assert_eq!(payment["status"], "PENDING", "{unanswered}");
+    assert_eq!(
+        payment["providerReference"],
+        Value::Null,
+        "the charge got no answer"
+    );
+
+    // The key names the payment made: the retry charges that one, not a new one.
+    shop.restart_sandbox().await;
+    let retried = shop
+        .pay(&order.customer, &order.id, "sandbox_ok", "pay-1")
+        .await;
+    assert_eq!(retried["userErrors"], json!([]), "{retried}");
+    assert_eq!(retried["payment"]["id"], payment["id"], "{retried}");
+    assert!(
+        retried["payment"]["providerReference"].is_string(),
+        "{retried}"
+    );
+    let id = payment["id"].as_str().unwrap();
+    shop.payment_reaches(&order.customer, id, "CAPTURED").await;
+    let paid = shop.order_reaches(&order.customer, &order.id, "PAID").await;
+    assert_eq!(
+        paid["statusHistory"],
+        json!([{ "to": "PENDING_PAYMENT" }, { "to": "PAID" }])
+    );
+    let payments = shop.payments_of(&order.customer, &order.id).await;
+    assert_eq!(ids(&payments), [&payment["id"]]);
 }

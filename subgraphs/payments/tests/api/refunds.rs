@@ -15,6 +15,7 @@ on_every_backend!(
     a_repeated_refund_key_returns_the_first_result,
     a_refund_key_reused_for_another_amount_conflicts,
     concurrent_refunds_never_exceed_the_capture,
+    a_refused_refund_frees_its_key,
 );
 
 /// What the processor gave back of the payment's charge: (total refunded, refunds made).
@@ -155,4 +156,17 @@ async fn concurrent_refunds_never_exceed_the_capture(backend: Backend) {
         (json!("PARTIALLY_REFUNDED"), json!("39.00"))
     );
     assert_eq!(given_back(&shop, &payment).await, (json!("39.00"), 13));
+}
+
+async fn a_refused_refund_frees_its_key(backend: Backend) {
+    let shop = Shop::start(backend).await;
+    let (_, payment) = shop.paid_order().await;
+
+    let too_much = shop.refund(&payment, "40.01", "refund-1").await;
+    assert_eq!(codes(&too_much), ["AMOUNT_EXCEEDS_CAPTURED"], "{too_much}");
+    // Nothing was set aside with the key, so it is free for another amount.
+    let part = shop.refund(&payment, "10.00", "refund-1").await;
+    assert_eq!(part["userErrors"], json!([]), "{part}");
+    assert_eq!(part["payment"]["refundedAmount"]["amount"], "10.00");
+    assert_eq!(given_back(&shop, &payment).await, (json!("10.00"), 1));
 }

@@ -2,12 +2,16 @@
 //! on one event bus (so a captured payment pays its order), the sandbox processor on a free
 //! port calling payments back, one product in stock, and the calls a client makes.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
+use micromall_kit::SubgraphDef;
 use micromall_kit::events::outbox;
 use micromall_kit::testing::{Backend, TestStack, eventually};
 use micromall_payments::sandbox::{processor, signature};
 use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -20,10 +24,18 @@ const WAIT: Duration = Duration::from_secs(15);
 /// What a client reads of a payment.
 const PAYMENT: &str = "id status provider providerReference amount { amount currency } refundedAmount { amount } failureReason";
 
+/// Payments and what it takes to have orders to pay.
+const SHOP: &[&SubgraphDef] = &[
+    &micromall_catalog::SUBGRAPH,
+    &micromall_inventory::SUBGRAPH,
+    &micromall_cart::SUBGRAPH,
+    &micromall_orders::SUBGRAPH,
+    &micromall_payments::SUBGRAPH,
+];
+
 pub struct Shop {
     pub stack: TestStack,
-    sandbox: CancellationToken,
-    sandbox_url: String,
+    sandbox: Sandbox,
     variant: String,
     /// Staff holding `payments:refund`.
     pub staff: String,
@@ -37,51 +49,40 @@ pub struct Order {
 
 impl Shop {
     pub async fn start(backend: Backend) -> Self {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        let listener = TcpListener::bind(("127.0.0.1", 0))
             .await
             .expect("a free port for the sandbox");
         let sandbox_addr = listener.local_addr().expect("bound");
-        let stack = TestStack::start(
-            backend,
-            &[
-                &micromall_catalog::SUBGRAPH,
-                &micromall_inventory::SUBGRAPH,
-                &micromall_cart::SUBGRAPH,
-                &micromall_orders::SUBGRAPH,
-                &micromall_payments::SUBGRAPH,
-            ],
-            |s| {
-                s.payments.sandbox.secret = Some(SANDBOX_SECRET.into());
-                s.payments.sandbox.listen = sandbox_addr;
-            },
-        )
+        let stack = TestStack::start(backend, SHOP, |s| {
+            s.payments.sandbox.secret = Some(SANDBOX_SECRET.into());
+            s.payments.sandbox.listen = sandbox_addr;
+        })
         .await;
-        // The processor as the binary runs it, but predictable: every callback once and on
-        // time (duplicates and late ones are the callback tests' business), and late enough
-        // that `payOrder` has answered before it comes.
-        let sandbox = CancellationToken::new();
-        tokio::spawn(processor::serve(
-            listener,
-            SANDBOX_SECRET.as_bytes().to_vec(),
-            processor::Behaviour {
-                delay: Duration::from_millis(200),
-                duplicate_rate: 0.0,
-                late_rate: 0.0,
-                ..Default::default()
-            },
-            sandbox.clone(),
-        ));
+        let sandbox = Sandbox::serve(listener);
         let admin = stack.token(&["catalog:write", "inventory:write"]);
         let staff = stack.token(&["payments:refund"]);
         let mut shop = Self {
             stack,
             sandbox,
-            sandbox_url: format!("http://{sandbox_addr}"),
             variant: String::new(),
             staff,
         };
         shop.variant = shop.stocked_variant(&admin).await;
         shop
+    }
+
+    /// Takes the sandbox processor down: payments' calls to it fail from now on.
+    pub async fn stop_sandbox(&mut self) {
+        self.sandbox.stop().await;
+    }
+
+    /// Brings the sandbox processor back, on its address (knowing no earlier charges).
+    pub async fn restart_sandbox(&mut self) {
+        let addr = self.sandbox.addr;
+        let listener = TcpListener::bind(addr)
+            .await
+            .expect("the sandbox's port again");
+        self.sandbox = Sandbox::serve(listener);
     }
 
     /// A GraphQL call to one subgraph; the whole response.
@@ -317,7 +318,7 @@ impl Shop {
     /// The sandbox processor's own record of a charge (what it really took and gave back).
     pub async fn charge_record(&self, charge: &str) -> Value {
         reqwest::Client::new()
-            .get(format!("{}/v1/charges/{charge}", self.sandbox_url))
+            .get(format!("http://{}/v1/charges/{charge}", self.sandbox.addr))
             .bearer_auth(SANDBOX_SECRET)
             .send()
             .await
@@ -356,9 +357,51 @@ impl Shop {
     }
 }
 
+/// The sandbox processor, running.
+struct Sandbox {
+    addr: SocketAddr,
+    shutdown: CancellationToken,
+    serving: JoinHandle<std::io::Result<()>>,
+}
+
+impl Sandbox {
+    /// The processor as the binary runs it, but predictable: every callback once and on
+    /// time (duplicates and late ones are the callback tests' business), and late enough
+    /// that `payOrder` has answered before it comes.
+    fn serve(listener: TcpListener) -> Self {
+        let addr = listener.local_addr().expect("bound");
+        let shutdown = CancellationToken::new();
+        let serving = tokio::spawn(processor::serve(
+            listener,
+            SANDBOX_SECRET.as_bytes().to_vec(),
+            processor::Behaviour {
+                delay: Duration::from_millis(200),
+                duplicate_rate: 0.0,
+                late_rate: 0.0,
+                ..Default::default()
+            },
+            shutdown.clone(),
+        ));
+        Self {
+            addr,
+            shutdown,
+            serving,
+        }
+    }
+
+    /// Stops it and waits until its port is closed.
+    async fn stop(&mut self) {
+        self.shutdown.cancel();
+        (&mut self.serving)
+            .await
+            .expect("the sandbox stops")
+            .expect("the sandbox served");
+    }
+}
+
 impl Drop for Shop {
     fn drop(&mut self) {
-        self.sandbox.cancel();
+        self.sandbox.shutdown.cancel();
     }
 }
 
