@@ -4,13 +4,10 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
-
-use micromall_kit::auth::{Keys, TokenIssuer};
 use micromall_kit::config::Settings;
 use micromall_kit::testing::{
-    Backend, GraphqlClient, TestDatabase, TestSubgraph, access_token, internal_call, service_token,
-    settings_for, start_subgraph,
+    Backend, GraphqlClient, TestDatabase, TestSubgraph, access_token, internal_call, new_user,
+    service_token, settings_for, start_subgraph,
 };
 pub use micromall_kit::testing::{codes, error_code};
 use serde_json::{Value, json};
@@ -27,8 +24,8 @@ pub struct Shop {
     pub inventory: Option<TestSubgraph>,
     pub cart: TestSubgraph,
     databases: Vec<TestDatabase>,
-    /// Signs customers' tokens, as accounts would.
-    issuer: TokenIssuer,
+    /// Whose keys sign customers' tokens, as accounts would.
+    settings: Settings,
     /// May write the catalog and the stock.
     pub admin: String,
     /// A service credential, as orders would present it.
@@ -80,10 +77,6 @@ impl Shop {
         // Tokens as accounts would issue them, signed with the key this data dir holds.
         let admin = access_token(&settings, &["catalog:write", "inventory:write"]);
         let service_token = service_token(&settings, "orders", "cart");
-        let issuer = Keys::load(&settings, true)
-            .expect("keys")
-            .issuer(&settings)
-            .expect("issuer");
 
         let catalog = start_subgraph(&micromall_catalog::SUBGRAPH, settings.clone()).await;
         settings
@@ -104,13 +97,13 @@ impl Shop {
         if let Some(url) = cart_sees_catalog_at {
             settings.service_urls.insert("catalog".into(), url.into());
         }
-        let cart = start_subgraph(&micromall_cart::SUBGRAPH, settings).await;
+        let cart = start_subgraph(&micromall_cart::SUBGRAPH, settings.clone()).await;
         Self {
             catalog,
             inventory,
             cart,
             databases: vec![catalog_db, inventory_db, cart_db],
-            issuer,
+            settings,
             admin,
             service_token,
         }
@@ -118,12 +111,7 @@ impl Shop {
 
     /// A new signed-in customer.
     pub fn customer(&self) -> Customer {
-        let id = Uuid::now_v7();
-        let token = self
-            .issuer
-            .issue(id, &BTreeSet::new())
-            .expect("token")
-            .token;
+        let (id, token) = new_user(&self.settings, &[]);
         Customer { id, token }
     }
 

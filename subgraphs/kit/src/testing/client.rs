@@ -99,13 +99,22 @@ pub async fn internal_call(
 /// An access token for a new user with these scopes, signed with the key of the test's data
 /// directory as accounts would sign it.
 pub fn access_token(settings: &Settings, scopes: &[&str]) -> String {
+    new_user(settings, scopes).1
+}
+
+/// A new user's id and an access token for them with these scopes (for tests that need to
+/// know whose token it is).
+pub fn new_user(settings: &Settings, scopes: &[&str]) -> (Uuid, String) {
     let keys = Keys::load(settings, true).expect("keys");
     let scopes: BTreeSet<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
-    keys.issuer(settings)
+    let id = Uuid::now_v7();
+    let token = keys
+        .issuer(settings)
         .expect("issuer")
-        .issue(Uuid::now_v7(), &scopes)
+        .issue(id, &scopes)
         .expect("token")
-        .token
+        .token;
+    (id, token)
 }
 
 /// The credential service `from` presents to service `to`'s internal endpoints.

@@ -4,7 +4,8 @@
 mod client;
 
 pub use client::{
-    GraphqlClient, access_token, codes, error_code, eventually, internal_call, service_token,
+    GraphqlClient, access_token, codes, error_code, eventually, internal_call, new_user,
+    service_token,
 };
 
 use std::path::PathBuf;
@@ -240,6 +241,11 @@ impl TestStack {
     /// An access token for a new user with these scopes.
     pub fn token(&self, scopes: &[&str]) -> String {
         access_token(&self.settings, scopes)
+    }
+
+    /// A new user's id and an access token for them with these scopes.
+    pub fn new_user(&self, scopes: &[&str]) -> (uuid::Uuid, String) {
+        new_user(&self.settings, scopes)
     }
 
     /// The credential service `from` presents to service `to`.

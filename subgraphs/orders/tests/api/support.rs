@@ -2,10 +2,8 @@
 //! bus, so a placed order empties the cart and a cancelled one gives its stock back), with
 //! an admin who stocks it and signed-in customers whose ids the tests know.
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
-use micromall_kit::auth::{Keys, TokenIssuer};
 use micromall_kit::config::Settings;
 use micromall_kit::testing::{Backend, GraphqlClient, TestStack, eventually};
 use serde_json::{Value, json};
@@ -21,13 +19,13 @@ pub const ORDER_FIELDS: &str = "id number status customer { id } \
 pub const SETTLE: Duration = Duration::from_secs(10);
 
 pub struct Shop {
-    /// Held so the subgraphs run until the shop is dropped.
-    _stack: TestStack,
+    /// The subgraphs (running until the shop is dropped) and the keys that sign customers'
+    /// tokens.
+    stack: TestStack,
     pub orders: GraphqlClient,
     catalog: GraphqlClient,
     inventory: GraphqlClient,
     cart: GraphqlClient,
-    issuer: TokenIssuer,
     /// May write the catalog and the stock.
     admin: String,
     /// Staff with `orders:manage`.
@@ -59,9 +57,6 @@ impl Shop {
             tweak,
         )
         .await;
-        let issuer = Keys::load(&stack.settings, true)
-            .and_then(|keys| keys.issuer(&stack.settings))
-            .expect("token issuer");
         Self {
             orders: stack.client("orders"),
             catalog: stack.client("catalog"),
@@ -69,19 +64,13 @@ impl Shop {
             cart: stack.client("cart"),
             admin: stack.token(&["catalog:write", "inventory:write"]),
             staff: stack.token(&["orders:manage"]),
-            issuer,
-            _stack: stack,
+            stack,
         }
     }
 
     /// A new customer; tokens from `stack.token` hide the user id, which `User.orders` needs.
     pub fn customer(&self) -> Customer {
-        let id = Uuid::now_v7();
-        let token = self
-            .issuer
-            .issue(id, &BTreeSet::new())
-            .expect("token")
-            .token;
+        let (id, token) = self.stack.new_user(&[]);
         Customer { id, token }
     }
 
