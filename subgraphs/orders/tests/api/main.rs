@@ -8,3 +8,4 @@ mod cancellation;
 mod checkout;
 mod idempotency;
 mod pending_cap;
+mod settings;
