@@ -179,6 +179,8 @@ pub fn products(category_ids: &[Vec<String>]) -> Vec<NewProduct> {
                         },
                         price: base + Decimal::new((v as i64) * 500, 2),
                         attributes,
+                        // 150 g to 3 kg, fixed per variant, for weight-based shipping rates.
+                        weight_grams: Some(150 + ((n * 37 + v * 113) % 2851) as i32),
                     }
                 })
                 .collect();

@@ -1,6 +1,7 @@
 //! The catalog subgraph's database.
 
 mod m20261121_000200_catalog;
+mod m20261130_000210_variant_weight;
 
 use sea_orm_migration::prelude::*;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(shared::CreateInbox),
             Box::new(m20261121_000200_catalog::Migration),
             Box::new(shared::CreateEventRetries),
+            Box::new(m20261130_000210_variant_weight::Migration),
         ]
     }
 }

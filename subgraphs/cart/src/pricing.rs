@@ -112,6 +112,7 @@ mod tests {
                 price: Decimal::from_str(price).unwrap(),
                 currency: "USD".into(),
                 purchasable: true,
+                weight_grams: None,
             },
         )
     }

@@ -7,6 +7,7 @@ use micromall_kit::outcome::{joined_messages, path};
 use crate::rules::{
     MAX_ATTRIBUTE_NAME_CHARS, MAX_ATTRIBUTE_VALUE_CHARS, MAX_DESCRIPTION_CHARS, MAX_IMAGES,
     MAX_NAME_CHARS, MAX_SKU_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_URL_CHARS, MAX_VARIANTS,
+    MAX_WEIGHT_GRAMS,
 };
 
 /// Whose name: the input's own (product, category) or a variant's, by its index in the input.
@@ -49,6 +50,8 @@ pub enum Refusal {
     AltTooLong,
     /// The attributes of the variant at this index.
     InvalidAttributes(usize),
+    /// A variant's shipping weight outside 0..=MAX_WEIGHT_GRAMS.
+    InvalidWeight(usize),
     NoVariants,
     TooManyVariants,
     /// The variant at `index` repeats a SKU an earlier variant of the same input has.
@@ -101,6 +104,7 @@ impl DomainRefusal for Refusal {
                 "INVALID_IMAGE"
             }
             Refusal::InvalidAttributes(_) => "INVALID_ATTRIBUTE",
+            Refusal::InvalidWeight(_) => "INVALID_WEIGHT",
             Refusal::NoVariants | Refusal::TooManyVariants => "NO_VARIANTS",
             Refusal::RepeatedSku { .. } | Refusal::SkuTaken { .. } => "SKU_TAKEN",
             Refusal::SlugTaken | Refusal::CategorySlugTaken => "SLUG_TAKEN",
@@ -141,6 +145,9 @@ impl DomainRefusal for Refusal {
             Refusal::AltTooLong => {
                 format!("alt text must be at most {MAX_NAME_CHARS} characters")
             }
+            Refusal::InvalidWeight(_) => {
+                format!("weightGrams must be between 0 and {MAX_WEIGHT_GRAMS}")
+            }
             Refusal::InvalidAttributes(_) => format!(
                 "attributes need a name (1-{MAX_ATTRIBUTE_NAME_CHARS} characters) and a value (at most {MAX_ATTRIBUTE_VALUE_CHARS})"
             ),
@@ -177,6 +184,7 @@ impl DomainRefusal for Refusal {
                 path(&["input", "images"])
             }
             Refusal::InvalidAttributes(i) => variant_path(*i, "attributes"),
+            Refusal::InvalidWeight(i) => variant_path(*i, "weightGrams"),
             Refusal::NoVariants | Refusal::TooManyVariants => path(&["input", "variants"]),
             Refusal::CategoryNotFound => path(&["input", "categoryId"]),
             Refusal::ParentNotFound => path(&["input", "parentId"]),

@@ -18,6 +18,8 @@ pub const MAX_IMAGES: usize = 20;
 pub const MAX_URL_CHARS: usize = 2048;
 pub const MAX_VARIANTS: usize = 100;
 pub const MAX_ATTRIBUTES: usize = 20;
+/// Heaviest a variant may weigh for shipping, in grams (a tonne).
+pub const MAX_WEIGHT_GRAMS: i32 = 1_000_000;
 pub const MAX_ATTRIBUTE_NAME_CHARS: usize = 100;
 pub const MAX_ATTRIBUTE_VALUE_CHARS: usize = 200;
 
@@ -221,6 +223,11 @@ fn check_variants(
         {
             wrong.push(Refusal::InvalidAttributes(index));
         }
+        if v.weight_grams
+            .is_some_and(|grams| !(0..=MAX_WEIGHT_GRAMS).contains(&grams))
+        {
+            wrong.push(Refusal::InvalidWeight(index));
+        }
         out.push(NewVariant {
             sku,
             name,
@@ -230,6 +237,7 @@ fn check_variants(
                 .iter()
                 .map(|(n, val)| (n.trim().to_owned(), val.trim().to_owned()))
                 .collect(),
+            weight_grams: v.weight_grams,
         });
     }
     out
@@ -344,6 +352,7 @@ mod tests {
             name: "A variant".into(),
             price: Decimal::from_str(price).unwrap(),
             attributes: Vec::new(),
+            weight_grams: None,
         }
     }
 

@@ -426,6 +426,7 @@ pub async fn insert_variants(
         attributes: Set(v.attributes),
         position: Set(v.position),
         created_at: Set(v.created_at),
+        weight_grams: Set(v.weight_grams),
     }))
     .exec(db)
     .await?;

@@ -32,6 +32,9 @@ pub mod catalog {
         pub currency: String,
         /// False once the product is archived: it can no longer be bought.
         pub purchasable: bool,
+        /// Shipping weight, when the shop gave one.
+        #[serde(default)]
+        pub weight_grams: Option<i32>,
     }
 
     #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -14,6 +14,8 @@ pub struct Model {
     pub attributes: Json,
     pub position: i32,
     pub created_at: DateTimeUtc,
+    /// Shipping weight; `None` when unknown.
+    pub weight_grams: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -131,6 +131,11 @@ impl ProductVariant {
             .unwrap_or_default()
     }
 
+    /// For weight-based shipping rates; null when unknown.
+    async fn weight_grams(&self) -> Option<i32> {
+        self.0.weight_grams
+    }
+
     async fn product(&self, ctx: &Context<'_>) -> Result<Product> {
         load::<ProductLoader, _>(ctx, self.0.product_id)
             .await?
@@ -243,6 +248,8 @@ pub struct VariantInput {
     pub name: String,
     pub price: Decimal,
     pub attributes: Option<Vec<AttributeInput>>,
+    /// For weight-based shipping rates (0 to 1,000,000); null when unknown.
+    pub weight_grams: Option<i32>,
 }
 
 #[derive(InputObject)]
@@ -311,6 +318,7 @@ impl From<VariantInput> for NewVariant {
                 .into_iter()
                 .map(|a| (a.name, a.value))
                 .collect(),
+            weight_grams: v.weight_grams,
         }
     }
 }

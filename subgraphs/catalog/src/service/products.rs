@@ -21,6 +21,8 @@ pub struct NewVariant {
     pub name: String,
     pub price: Decimal,
     pub attributes: Vec<(String, String)>,
+    /// Shipping weight; `None` when unknown.
+    pub weight_grams: Option<i32>,
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +215,7 @@ async fn insert(
             ),
             position: position as i32,
             created_at: now,
+            weight_grams: v.weight_grams,
         })
         .collect();
     store::insert_variants(conn, variants).await

@@ -179,6 +179,7 @@ impl Catalog {
                     price: v.price,
                     currency: self.currency.clone(),
                     purchasable: product.archived_at.is_none(),
+                    weight_grams: v.weight_grams,
                 })
             })
             .collect())

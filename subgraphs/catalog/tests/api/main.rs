@@ -7,3 +7,4 @@ mod entities;
 mod generated_requests;
 mod shop;
 mod taken;
+mod weights;

@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use micromall_kit::testing::{
-    Backend, GraphqlClient, TestDatabase, TestSubgraph, access_token, settings_for, start_subgraph,
+    Backend, GraphqlClient, TestDatabase, TestSubgraph, access_token, service_token, settings_for,
+    start_subgraph,
 };
 pub use micromall_kit::testing::{codes, error_code};
 use serde_json::{Value, json};
@@ -14,6 +15,8 @@ pub struct Catalog {
     pub client: GraphqlClient,
     pub admin: String,
     pub customer: String,
+    /// What orders presents to catalog's internal endpoints.
+    pub service_token: String,
 }
 
 impl Catalog {
@@ -22,6 +25,7 @@ impl Catalog {
         let settings = settings_for(&db, "catalog");
         let admin = access_token(&settings, &["catalog:write"]);
         let customer = access_token(&settings, &[]);
+        let service_token = service_token(&settings, "orders", "catalog");
         let subgraph = start_subgraph(&micromall_catalog::SUBGRAPH, settings).await;
         Self {
             client: subgraph.client(),
@@ -29,6 +33,7 @@ impl Catalog {
             db,
             admin,
             customer,
+            service_token,
         }
     }
 

@@ -129,6 +129,7 @@ mod tests {
             price: price.parse().unwrap(),
             currency: "USD".into(),
             purchasable,
+            weight_grams: None,
         }
     }
 
