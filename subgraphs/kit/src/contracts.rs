@@ -160,6 +160,13 @@ pub mod orders {
     pub const SERVICE: &str = "orders";
     /// `OrderRequest` → `OrderFacts`, or a refusal `NOT_FOUND`.
     pub const ORDER: &str = "order";
+    /// `ShipRequest` → `OrderFacts` (as it is now), or a refusal `INVALID_STATE` when the order
+    /// is not paid or partly shipped (cancelled, refunded, unpaid). Shipping calls it before
+    /// a shipment counts: it is what stops an order being cancelled once goods have left.
+    /// Repeating a request with the same `shipment_id` answers as the first did.
+    pub const SHIP: &str = "ship";
+    /// Refusal code of `SHIP`.
+    pub const INVALID_STATE: &str = "INVALID_STATE";
 
     #[derive(Debug, Clone, Serialize, Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -176,6 +183,31 @@ pub mod orders {
         pub status: String,
         pub total: Decimal,
         pub currency: String,
+        /// What was bought, in the order's line order.
+        #[serde(default)]
+        pub lines: Vec<OrderLineFacts>,
+        /// The shipping address's country (ISO 3166-1 alpha-2).
+        #[serde(default)]
+        pub country: String,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct OrderLineFacts {
+        pub id: Uuid,
+        pub variant_id: Uuid,
+        pub sku: String,
+        pub quantity: i64,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ShipRequest {
+        pub order_id: Uuid,
+        pub shipment_id: Uuid,
+        /// With this shipment every line of the order has been shipped (`SHIPPED`);
+        /// otherwise the order is `PARTIALLY_SHIPPED`. A status never moves back.
+        pub all_shipped: bool,
     }
 
     /// An order was created (payload: `OrderPlaced`).
@@ -224,5 +256,88 @@ pub mod payments {
         pub currency: String,
         #[serde(default)]
         pub fully_refunded: bool,
+    }
+}
+
+/// shipping: what checkout asks of it, and the shipment events.
+pub mod shipping {
+    use super::*;
+
+    pub const SERVICE: &str = "shipping";
+    /// `QuoteRequest` → `Quote`, or a refusal `SHIPPING_METHOD_UNAVAILABLE` when the asked
+    /// method (or, with none asked, every method) does not ship to that country.
+    pub const QUOTE: &str = "quote";
+    /// Refusal code of `QUOTE`.
+    pub const SHIPPING_METHOD_UNAVAILABLE: &str = "SHIPPING_METHOD_UNAVAILABLE";
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct QuoteRequest {
+        /// ISO 3166-1 alpha-2 of the shipping address.
+        pub country: String,
+        /// What the goods cost, before shipping: decides free-above thresholds.
+        pub subtotal: Decimal,
+        /// The parcel's weight: the sum of the lines' known weights.
+        pub weight_grams: i64,
+        /// The customer's choice; the cheapest method that applies when absent.
+        pub method_id: Option<Uuid>,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Quote {
+        pub method_id: Uuid,
+        pub name: String,
+        pub price: Decimal,
+        pub min_delivery_days: i32,
+        pub max_delivery_days: i32,
+    }
+
+    /// A shipment was made (payload: `ShipmentEvent`; `order_complete`: every line of the
+    /// order has now been shipped).
+    pub const CREATED: &str = "shipping.shipment.created";
+    /// A shipment reached the customer (payload: `ShipmentEvent`; `order_complete`: every
+    /// line of the order has now been delivered). Published once per shipment.
+    pub const DELIVERED: &str = "shipping.shipment.delivered";
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ShipmentEvent {
+        pub shipment_id: Uuid,
+        pub order_id: Uuid,
+        pub customer_id: Uuid,
+        pub lines: Vec<ShippedLine>,
+        pub order_complete: bool,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ShippedLine {
+        pub order_line_id: Uuid,
+        pub variant_id: Uuid,
+        pub product_id: Uuid,
+        pub sku: String,
+        pub quantity: i64,
+    }
+}
+
+/// reviews: rating events.
+pub mod reviews {
+    use super::*;
+
+    /// A product's rating changed (payload: `RatingChanged`): a review was submitted,
+    /// hidden or restored.
+    pub const RATING_CHANGED: &str = "reviews.rating.changed";
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct RatingChanged {
+        pub product_id: Uuid,
+        /// Average of the visible reviews; `None` when there are none.
+        pub average: Option<f64>,
+        pub count: i64,
+        /// Grows with every change of this product's rating: a consumer keeps the highest it
+        /// has seen, so events delivered out of order never bring back an older rating.
+        pub version: i64,
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use micromall_kit::contracts::orders::{ORDER, OrderFacts, OrderRequest};
+use micromall_kit::contracts::orders::{ORDER, OrderFacts, OrderLineFacts, OrderRequest};
 use micromall_kit::internal::HandlerResult;
 
 use crate::service::Orders;
@@ -21,11 +21,32 @@ async fn order(
     Json(request): Json<OrderRequest>,
 ) -> HandlerResult<OrderFacts> {
     let order = orders.order(request.order_id).await?;
+    let lines = orders
+        .lines_of(&[order.id])
+        .await?
+        .remove(&order.id)
+        .unwrap_or_default();
+    let country = order
+        .shipping_address
+        .get("country")
+        .and_then(|c| c.as_str())
+        .unwrap_or_default()
+        .to_owned();
     Ok(Json(OrderFacts {
         id: order.id,
         customer_id: order.customer_id,
         status: order.status,
         total: order.total,
         currency: order.currency,
+        lines: lines
+            .into_iter()
+            .map(|l| OrderLineFacts {
+                id: l.id,
+                variant_id: l.variant_id,
+                sku: l.sku,
+                quantity: i64::from(l.quantity),
+            })
+            .collect(),
+        country,
     }))
 }
