@@ -46,9 +46,15 @@ pub enum Command {
         #[command(subcommand)]
         action: EventsAction,
     },
-    /// Run the payment sandbox alone: a pretend card processor on MICROMALL_SANDBOX_LISTEN
-    /// that calls payments back (signed with MICROMALL_SANDBOX_SECRET).
-    Sandbox,
+    /// Run the sandboxes alone (both unless one is named): the payment sandbox, a pretend
+    /// card processor on MICROMALL_SANDBOX_LISTEN that calls payments back (signed with
+    /// MICROMALL_SANDBOX_SECRET), and the carrier sandbox, a pretend parcel carrier on
+    /// MICROMALL_CARRIER_SANDBOX_LISTEN that reports tracking scans to shipping (signed with
+    /// MICROMALL_CARRIER_SANDBOX_SECRET).
+    Sandbox {
+        #[arg(value_enum)]
+        which: Option<SandboxKind>,
+    },
     /// Compose subgraph SDLs into a supergraph (printed, or written with --output).
     Compose {
         /// A subgraph as NAME=URL (its SDL is read from the running subgraph's
@@ -75,6 +81,13 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<RouterAction>,
     },
+}
+
+/// One of the pretend third parties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SandboxKind {
+    Payments,
+    Carrier,
 }
 
 #[derive(Debug, Subcommand)]

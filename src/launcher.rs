@@ -12,17 +12,18 @@ use micromall_router::{Router, Supergraph};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::cli::SandboxKind;
 use crate::{compose_cmd, demo, router_cmd, subgraphs};
 
 /// Everything in one process: every subgraph on its port, until SIGINT/SIGTERM.
 ///
 /// On a signal the router stops first and drains the operations in flight; only then do
-/// the subgraphs behind it (and the payment sandbox) stop, so no accepted operation finds
+/// the subgraphs behind it (and the sandboxes) stop, so no accepted operation finds
 /// its subgraphs gone.
 pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
     let stop_requested = shutdown_on_signal();
     let platform = Platform::new(settings, CancellationToken::new()).await?;
-    let sandbox = start_sandbox(&platform.settings, platform.shutdown.clone()).await?;
+    let sandboxes = start_sandboxes(&platform.settings, None, platform.shutdown.clone()).await?;
     // Prepare every subgraph before starting any, so events published at start-up find
     // their consumers subscribed.
     let mut prepared = Vec::new();
@@ -44,6 +45,14 @@ pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
             }
         }
     }
+    if platform.settings.demo_data {
+        if let Some(prepared) = prepared.iter().find(|p| p.def.name == "shipping") {
+            let shipping = micromall_shipping::service::Shipping::open(&prepared.runtime)?;
+            if demo::shipping(&shipping).await? {
+                tracing::info!("demo shipping zones created");
+            }
+        }
+    }
     let mut running = Vec::new();
     for subgraph in prepared {
         running.push(subgraph.start().await?);
@@ -61,41 +70,77 @@ pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
     };
     platform.shutdown.cancel();
     let stopped = wait_all(running).await;
-    sandbox.await.context("payment sandbox panicked")??;
+    wait_sandboxes(sandboxes).await?;
     drained.and(stopped)
 }
 
-/// The payment sandbox (a pretend third-party processor) on `MICROMALL_SANDBOX_LISTEN`.
-async fn start_sandbox(
+type Sandbox = tokio::task::JoinHandle<std::io::Result<()>>;
+
+/// The pretend third parties (both, or the one named): the payment sandbox on
+/// `MICROMALL_SANDBOX_LISTEN` and the carrier sandbox on `MICROMALL_CARRIER_SANDBOX_LISTEN`.
+async fn start_sandboxes(
     settings: &Settings,
-    shutdown: tokio_util::sync::CancellationToken,
-) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
-    let listener = TcpListener::bind(settings.payments.sandbox.listen)
-        .await
-        .with_context(|| {
-            format!(
-                "cannot listen on {} for the payment sandbox",
-                settings.payments.sandbox.listen
-            )
-        })?;
-    let secret = micromall_payments::sandbox_secret(settings)?;
-    tracing::info!(addr = %settings.payments.sandbox.listen, "payment sandbox listening");
-    Ok(tokio::spawn(micromall_payments::sandbox::processor::serve(
-        listener,
-        secret,
-        micromall_payments::sandbox::processor::Behaviour {
+    which: Option<SandboxKind>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Vec<(&'static str, Sandbox)>> {
+    let mut started = Vec::new();
+    if which != Some(SandboxKind::Carrier) {
+        let listen = settings.payments.sandbox.listen;
+        let listener = TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen} for the payment sandbox"))?;
+        let secret = micromall_payments::sandbox_secret(settings)?;
+        tracing::info!(addr = %listen, "payment sandbox listening");
+        let behaviour = micromall_payments::sandbox::processor::Behaviour {
             delay: settings.payments.sandbox.callback_delay,
             ..Default::default()
-        },
-        shutdown,
-    )))
+        };
+        started.push((
+            "payment sandbox",
+            tokio::spawn(micromall_payments::sandbox::processor::serve(
+                listener,
+                secret,
+                behaviour,
+                shutdown.clone(),
+            )),
+        ));
+    }
+    if which != Some(SandboxKind::Payments) {
+        let listen = settings.shipping.sandbox.listen;
+        let listener = TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen} for the carrier sandbox"))?;
+        let secret = micromall_shipping::carrier_secret(settings)?;
+        tracing::info!(addr = %listen, "carrier sandbox listening");
+        let behaviour = micromall_shipping::sandbox::service::Behaviour {
+            scan_interval: settings.shipping.sandbox.scan_interval,
+            quirks: Default::default(),
+            reports_scans: true,
+        };
+        started.push((
+            "carrier sandbox",
+            tokio::spawn(micromall_shipping::sandbox::service::serve(
+                listener, secret, behaviour, shutdown,
+            )),
+        ));
+    }
+    Ok(started)
 }
 
-/// The payment sandbox alone (distributed mode).
-pub async fn run_sandbox(settings: Settings) -> anyhow::Result<()> {
-    let sandbox = start_sandbox(&settings, shutdown_on_signal()).await?;
-    sandbox.await.context("payment sandbox panicked")??;
+async fn wait_sandboxes(sandboxes: Vec<(&'static str, Sandbox)>) -> anyhow::Result<()> {
+    for (name, sandbox) in sandboxes {
+        sandbox
+            .await
+            .with_context(|| format!("{name} panicked"))?
+            .with_context(|| format!("{name} failed"))?;
+    }
     Ok(())
+}
+
+/// The sandboxes alone (distributed mode).
+pub async fn run_sandboxes(settings: Settings, which: Option<SandboxKind>) -> anyhow::Result<()> {
+    let sandboxes = start_sandboxes(&settings, which, shutdown_on_signal()).await?;
+    wait_sandboxes(sandboxes).await
 }
 
 /// The router in front of the running subgraphs, on `MICROMALL_ROUTER_LISTEN`. The

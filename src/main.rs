@@ -44,7 +44,7 @@ fn main() -> ExitCode {
             Some(Command::Subgraph { name }) => launcher::run_one(settings, &name).await,
             Some(Command::Migrate { name }) => launcher::migrate(settings, &name).await,
             Some(Command::Reindex) => launcher::reindex(settings).await,
-            Some(Command::Sandbox) => launcher::run_sandbox(settings).await,
+            Some(Command::Sandbox { which }) => launcher::run_sandboxes(settings, which).await,
             Some(Command::Events { action }) => events_cmd::run(&settings, action).await,
             Some(Command::Compose {
                 subgraphs,

@@ -11,6 +11,7 @@ pub static ALL: &[&SubgraphDef] = &[
     &micromall_cart::SUBGRAPH,
     &micromall_orders::SUBGRAPH,
     &micromall_payments::SUBGRAPH,
+    &micromall_shipping::SUBGRAPH,
 ];
 
 pub fn find(name: &str) -> Option<&'static SubgraphDef> {

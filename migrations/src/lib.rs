@@ -9,5 +9,6 @@ pub mod orders;
 pub mod payments;
 pub mod search;
 pub mod shared;
+pub mod shipping;
 
 pub use sea_orm_migration::MigratorTrait;

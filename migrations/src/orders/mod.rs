@@ -2,6 +2,7 @@
 
 mod m20261121_000500_orders;
 mod m20261201_000510_checkout_claims;
+mod m20261202_000520_shipping_choice;
 
 use sea_orm_migration::prelude::*;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000500_orders::Migration),
             Box::new(m20261201_000510_checkout_claims::Migration),
             Box::new(shared::CreateEventRetries),
+            Box::new(m20261202_000520_shipping_choice::Migration),
         ]
     }
 }

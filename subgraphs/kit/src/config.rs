@@ -62,6 +62,7 @@ pub struct Settings {
     pub orders: OrdersSettings,
     pub payments: PaymentsSettings,
     pub search: SearchSettings,
+    pub shipping: ShippingSettings,
 }
 
 /// The part of the settings one domain reads.
@@ -84,6 +85,7 @@ sections!(
     OrdersSettings => orders,
     PaymentsSettings => payments,
     SearchSettings => search,
+    ShippingSettings => shipping,
 );
 
 /// `[search]`: where the index lives when it is shared.
@@ -249,6 +251,50 @@ impl Default for SandboxSettings {
             secret: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 4099)),
             callback_delay: Duration::from_millis(100),
+        }
+    }
+}
+
+/// `[shipping]`: talking to carriers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShippingSettings {
+    /// How long a carrier call may take.
+    #[serde(with = "humantime_serde_compat")]
+    pub carrier_timeout: Duration,
+    /// The carrier sandbox: the carrier the embedded shop ships with (`[shipping.sandbox]`).
+    pub sandbox: CarrierSandboxSettings,
+}
+
+impl Default for ShippingSettings {
+    fn default() -> Self {
+        Self {
+            carrier_timeout: Duration::from_secs(10),
+            sandbox: CarrierSandboxSettings::default(),
+        }
+    }
+}
+
+/// `[shipping.sandbox]`: the sandbox carrier and how shipping trusts its tracking callbacks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CarrierSandboxSettings {
+    /// HMAC secret of the carrier's callbacks (generated under `data_dir` when absent).
+    pub secret: Option<String>,
+    /// Where the embedded carrier sandbox listens (`MICROMALL_CARRIER_SANDBOX_LISTEN`).
+    pub listen: SocketAddr,
+    /// Time between two scans of a parcel (`MICROMALL_CARRIER_SANDBOX_SCAN_INTERVAL`): a
+    /// parcel is delivered about seven scans after its label is made.
+    #[serde(with = "humantime_serde_compat")]
+    pub scan_interval: Duration,
+}
+
+impl Default for CarrierSandboxSettings {
+    fn default() -> Self {
+        Self {
+            secret: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 4098)),
+            scan_interval: Duration::from_secs(2),
         }
     }
 }
@@ -439,6 +485,7 @@ impl Default for Settings {
             orders: OrdersSettings::default(),
             payments: PaymentsSettings::default(),
             search: SearchSettings::default(),
+            shipping: ShippingSettings::default(),
         }
     }
 }
@@ -590,6 +637,16 @@ impl Settings {
             "MICROMALL_SANDBOX_CALLBACK_DELAY" => {
                 self.payments.sandbox.callback_delay = parse_duration(value).map_err(bad)?
             }
+            "MICROMALL_CARRIER_SANDBOX_SECRET" => self.shipping.sandbox.secret = some(value),
+            "MICROMALL_CARRIER_SANDBOX_LISTEN" => {
+                self.shipping.sandbox.listen = parse(value).map_err(bad)?
+            }
+            "MICROMALL_CARRIER_SANDBOX_SCAN_INTERVAL" => {
+                self.shipping.sandbox.scan_interval = parse_duration(value).map_err(bad)?
+            }
+            "MICROMALL_SHIPPING_CARRIER_TIMEOUT" => {
+                self.shipping.carrier_timeout = parse_duration(value).map_err(bad)?
+            }
             "MICROMALL_FAULT_ABORT_AFTER_COMMIT" => self.fault_abort_after_commit = some(value),
             "MICROMALL_ORDERS_MAX_PENDING_PER_CUSTOMER" => {
                 self.orders.max_pending_per_customer = positive::<u32>(value).map_err(bad)?
@@ -655,6 +712,9 @@ impl Settings {
         }
         if name == "sandbox" {
             return Some(format!("http://{}", self.payments.sandbox.listen));
+        }
+        if name == "carrier_sandbox" {
+            return Some(format!("http://{}", self.shipping.sandbox.listen));
         }
         let addr = self.subgraph_addr(name)?;
         // A subgraph bound to every interface is reached on loopback.

@@ -286,7 +286,9 @@ pub mod shipping {
     #[derive(Debug, Clone, Serialize, Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct Quote {
-        pub method_id: Uuid,
+        /// `None` when the shop has no shipping zones at all: delivery is free, with no
+        /// estimate, until shipping is set up.
+        pub method_id: Option<Uuid>,
         pub name: String,
         pub price: Decimal,
         pub min_delivery_days: i32,

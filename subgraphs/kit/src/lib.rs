@@ -20,6 +20,7 @@ pub mod platform;
 pub mod telemetry;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod webhook;
 
 pub use error::{ApiError, ApiResult, UserError};
 pub use outcome::{DomainError, DomainRefusal, answer, refuse};

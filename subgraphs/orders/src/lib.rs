@@ -36,7 +36,7 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
         .subscribe(
             events::CONSUMER,
             events::SUBJECTS,
-            Arc::new(events::PaymentEvents(orders.clone())),
+            Arc::new(events::Follower(orders.clone())),
         )
         .await?;
     sweeper::spawn(orders.clone(), runtime.shutdown.clone());

@@ -2,6 +2,7 @@
 //! `CheckoutPayload` and `OrderPayload` codes), message and input path.
 
 use micromall_kit::DomainRefusal;
+use micromall_kit::contracts::shipping::SHIPPING_METHOD_UNAVAILABLE;
 use micromall_kit::outcome::{joined_messages, path};
 use uuid::Uuid;
 
@@ -31,6 +32,11 @@ pub enum Refusal {
     NotFound,
     /// The order's status (`status`) cannot become cancelled.
     NotCancellable { status: String },
+    /// The order's status (`status`) does not let a shipment leave.
+    NotShippable { status: String },
+    /// The chosen shipping method (or, with none chosen, every method) does not deliver to
+    /// the address's country.
+    ShippingMethodUnavailable,
     /// Several of the above at once (each bad address field, each variant no longer sold).
     Several(Vec<Refusal>),
 }
@@ -44,7 +50,8 @@ impl DomainRefusal for Refusal {
             Refusal::OutOfStock { .. } | Refusal::NoLongerSold(_) => "OUT_OF_STOCK",
             Refusal::TooManyPendingOrders { .. } => "TOO_MANY_PENDING_ORDERS",
             Refusal::NotFound => "NOT_FOUND",
-            Refusal::NotCancellable { .. } => "INVALID_STATE",
+            Refusal::NotCancellable { .. } | Refusal::NotShippable { .. } => "INVALID_STATE",
+            Refusal::ShippingMethodUnavailable => SHIPPING_METHOD_UNAVAILABLE,
             Refusal::Several(all) => all.first().map_or("INVALID_ADDRESS", Refusal::code),
         }
     }
@@ -69,6 +76,12 @@ impl DomainRefusal for Refusal {
             Refusal::NotCancellable { status } => {
                 format!("an order that is {status} cannot be cancelled")
             }
+            Refusal::NotShippable { status } => {
+                format!("an order that is {status} cannot be shipped")
+            }
+            Refusal::ShippingMethodUnavailable => {
+                "this shipping method does not deliver to that address".to_owned()
+            }
             Refusal::Several(all) => joined_messages(all),
         }
     }
@@ -82,6 +95,7 @@ impl DomainRefusal for Refusal {
                 path(&["input", "shippingAddress", address_input(*field)])
             }
             Refusal::NoLongerSold(variant) => path(&["variantId", &variant.to_string()]),
+            Refusal::ShippingMethodUnavailable => path(&["input", "shippingMethodId"]),
             _ => None,
         }
     }

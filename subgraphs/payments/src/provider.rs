@@ -72,6 +72,15 @@ pub enum CallbackError {
     BadBody,
 }
 
+impl From<micromall_kit::webhook::SignatureError> for CallbackError {
+    fn from(err: micromall_kit::webhook::SignatureError) -> Self {
+        match err {
+            micromall_kit::webhook::SignatureError::BadSignature => CallbackError::BadSignature,
+            micromall_kit::webhook::SignatureError::Stale => CallbackError::Stale,
+        }
+    }
+}
+
 #[async_trait]
 pub trait PaymentProvider: Send + Sync {
     fn name(&self) -> &'static str;

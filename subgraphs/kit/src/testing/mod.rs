@@ -253,6 +253,24 @@ impl TestStack {
         service_token(&self.settings, from, to)
     }
 
+    /// Every event with these subjects published on the stack's bus from now on.
+    pub async fn record(
+        &self,
+        subjects: &[&str],
+    ) -> tokio::sync::mpsc::UnboundedReceiver<crate::events::Event> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.platform
+            .bus
+            .subscribe(
+                &format!("test-recorder-{}", uuid::Uuid::now_v7().simple()),
+                subjects,
+                Arc::new(EventRecorder(tx)),
+            )
+            .await
+            .expect("subscribe");
+        rx
+    }
+
     /// Stops every subgraph gracefully and waits for them.
     pub async fn stop(mut self) {
         self.shutdown.cancel();

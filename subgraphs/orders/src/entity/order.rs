@@ -20,6 +20,11 @@ pub struct Model {
     pub total: Decimal,
     /// The `Address` the customer gave, as JSON.
     pub shipping_address: Json,
+    /// The shipping method chosen at checkout (none when the shop had no shipping zones).
+    pub shipping_method_id: Option<Uuid>,
+    pub shipping_method_name: Option<String>,
+    /// The latest delivery the method promised when the order was placed.
+    pub estimated_delivery: Option<DateTimeUtc>,
     pub cart_id: Uuid,
     pub cart_version: i64,
     /// When an unpaid order is cancelled.

@@ -6,7 +6,7 @@ mod status;
 
 use std::time::Duration;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use micromall_kit::auth::Viewer;
 use micromall_kit::contracts::{catalog, inventory};
 use micromall_kit::money::round_to_currency;
@@ -80,17 +80,32 @@ pub struct Totals {
     pub total: Decimal,
 }
 
-pub fn totals(lines: &[PricedLine]) -> Totals {
+/// What the lines cost with delivery at `shipping_cost` (from shipping's quote).
+pub fn totals(lines: &[PricedLine], shipping_cost: Decimal) -> Totals {
     let subtotal: Decimal = lines.iter().map(|l| l.line_total).sum();
     let discount = Decimal::ZERO;
-    // Shipping rates arrive with the shipping domain; until then delivery is free.
-    let shipping_cost = Decimal::ZERO;
     Totals {
         subtotal,
         discount,
         shipping_cost,
         total: subtotal - discount + shipping_cost,
     }
+}
+
+/// The parcel's weight: each line's known variant weight times its quantity (a variant the
+/// shop gave no weight counts as nothing).
+pub fn weight_grams(lines: &[PricedLine]) -> i64 {
+    lines
+        .iter()
+        .map(|l| i64::from(l.facts.weight_grams.unwrap_or(0).max(0)) * l.quantity)
+        .sum()
+}
+
+/// When an order placed at `placed` arrives at the latest, `max_days` later.
+pub fn delivery_by(placed: DateTime<Utc>, max_days: i32) -> Option<DateTime<Utc>> {
+    placed
+        .checked_add_signed(chrono::TimeDelta::try_days(i64::from(max_days.max(0)))?)
+        .map(as_stored)
 }
 
 /// The line's name as a customer reads it, e.g. "Teapot (Standard)".
@@ -104,7 +119,7 @@ pub fn line_name(lines: &[PricedLine], variant: &str) -> Option<String> {
 /// An instant as the database keeps it: PostgreSQL stores microseconds, so an order is
 /// written with instants cut to them and checkout answers what a later read returns.
 pub fn as_stored(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.trunc_subsecs(6)
+    micromall_kit::db::as_stored(at)
 }
 
 /// When an order placed at `placed` is cancelled if unpaid; `None` if out of range.
@@ -152,7 +167,11 @@ mod tests {
         .unwrap();
         let priced: Vec<String> = lines.iter().map(|l| l.line_total.to_string()).collect();
         assert_eq!(priced, ["70.02", "13.50"]);
-        assert_eq!(totals(&lines).total.to_string(), "83.52");
+        assert_eq!(totals(&lines, Decimal::ZERO).total.to_string(), "83.52");
+        assert_eq!(
+            totals(&lines, "4.99".parse().unwrap()).total.to_string(),
+            "88.51"
+        );
         assert_eq!(
             line_name(&lines, &pot.id.to_string()).as_deref(),
             Some("Teapot (Standard)")

@@ -7,6 +7,7 @@ use async_graphql::Enum;
 pub enum OrderStatus {
     PendingPayment,
     Paid,
+    PartiallyShipped,
     Shipped,
     Delivered,
     Cancelled,
@@ -18,6 +19,7 @@ impl OrderStatus {
         match self {
             OrderStatus::PendingPayment => "PENDING_PAYMENT",
             OrderStatus::Paid => "PAID",
+            OrderStatus::PartiallyShipped => "PARTIALLY_SHIPPED",
             OrderStatus::Shipped => "SHIPPED",
             OrderStatus::Delivered => "DELIVERED",
             OrderStatus::Cancelled => "CANCELLED",
@@ -29,6 +31,7 @@ impl OrderStatus {
         Some(match s {
             "PENDING_PAYMENT" => OrderStatus::PendingPayment,
             "PAID" => OrderStatus::Paid,
+            "PARTIALLY_SHIPPED" => OrderStatus::PartiallyShipped,
             "SHIPPED" => OrderStatus::Shipped,
             "DELIVERED" => OrderStatus::Delivered,
             "CANCELLED" => OrderStatus::Cancelled,
@@ -37,17 +40,21 @@ impl OrderStatus {
         })
     }
 
-    /// The legal transitions. Cancelling is possible until the order ships; refunding once
-    /// money was taken; cancelled and refunded orders are final.
+    /// The legal transitions. Cancelling is possible until the first shipment leaves;
+    /// refunding once money was taken; shipping goes part by part, then delivery; cancelled
+    /// and refunded orders are final.
     pub fn can_become(self, next: OrderStatus) -> bool {
         use OrderStatus::*;
         matches!(
             (self, next),
             (PendingPayment, Paid)
                 | (PendingPayment, Cancelled)
+                | (Paid, PartiallyShipped)
                 | (Paid, Shipped)
                 | (Paid, Cancelled)
                 | (Paid, Refunded)
+                | (PartiallyShipped, Shipped)
+                | (PartiallyShipped, Refunded)
                 | (Shipped, Delivered)
                 | (Shipped, Refunded)
                 | (Delivered, Refunded)
@@ -60,9 +67,10 @@ impl OrderStatus {
     }
 }
 
-pub const ALL: [OrderStatus; 6] = [
+pub const ALL: [OrderStatus; 7] = [
     OrderStatus::PendingPayment,
     OrderStatus::Paid,
+    OrderStatus::PartiallyShipped,
     OrderStatus::Shipped,
     OrderStatus::Delivered,
     OrderStatus::Cancelled,
@@ -86,6 +94,8 @@ mod tests {
     fn the_happy_path_is_legal_and_final_states_are_final() {
         assert!(PendingPayment.can_become(Paid));
         assert!(Paid.can_become(Shipped));
+        assert!(Paid.can_become(PartiallyShipped));
+        assert!(PartiallyShipped.can_become(Shipped));
         assert!(Shipped.can_become(Delivered));
         assert!(Delivered.can_become(Refunded));
         for next in ALL {
@@ -99,6 +109,9 @@ mod tests {
         assert!(!PendingPayment.can_become(Shipped));
         assert!(!PendingPayment.can_become(Refunded));
         assert!(!Shipped.can_become(Cancelled));
+        assert!(!PartiallyShipped.can_become(Cancelled));
+        assert!(!Shipped.can_become(PartiallyShipped));
+        assert!(!PartiallyShipped.can_become(Delivered));
         assert!(!Delivered.can_become(Paid));
         assert!(!Paid.can_become(PendingPayment));
         assert_eq!(

@@ -3,7 +3,7 @@ use micromall_kit::answer;
 use micromall_kit::graphql::{authenticated, service, viewer};
 
 use super::types::{CheckoutInput, CheckoutPayload, Order, OrderPayload};
-use crate::service::Orders;
+use crate::service::{CheckoutRequest, Orders};
 
 pub struct Mutation;
 
@@ -14,13 +14,17 @@ impl Mutation {
     #[graphql(directive = authenticated::apply())]
     async fn checkout(&self, ctx: &Context<'_>, input: CheckoutInput) -> Result<CheckoutPayload> {
         let customer = viewer(ctx).require_user()?;
+        let request = CheckoutRequest {
+            address: input.shipping_address,
+            shipping_method_id: input.shipping_method_id.map(|id| id.0),
+        };
         let placed = service::<Orders>(ctx)?
-            .checkout(customer, input.shipping_address, &input.idempotency_key)
+            .checkout(customer, request, &input.idempotency_key)
             .await;
         answer(placed.map(Order))
     }
 
-    /// Cancels an order before it ships: the customer's own, or any with `orders:manage`.
+    /// Cancels an order before its first shipment leaves: the customer's own, or any with `orders:manage`.
     /// Held stock returns to inventory and captured payments are refunded.
     #[graphql(directive = authenticated::apply())]
     async fn cancel_order(&self, ctx: &Context<'_>, id: ID) -> Result<OrderPayload> {

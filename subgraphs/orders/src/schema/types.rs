@@ -76,6 +76,11 @@ impl Order {
         self.money(self.0.total)
     }
 
+    /// The latest delivery the shipping method chosen at checkout promised.
+    async fn estimated_delivery(&self) -> Option<DateTime<Utc>> {
+        self.0.estimated_delivery
+    }
+
     async fn shipping_address(&self) -> Result<Address> {
         serde_json::from_value(self.0.shipping_address.clone())
             .map_err(|e| ApiError::internal(e).into())
@@ -212,11 +217,13 @@ pub struct CheckoutInput {
     pub shipping_address: Address,
     /// The same key with the same input returns the first result (kept at least 24 hours).
     pub idempotency_key: String,
+    /// One of `shippingMethods` for the address; the cheapest that applies when absent.
+    pub shipping_method_id: Option<ID>,
 }
 
 payload!(
     /// codes: EMPTY_CART, OUT_OF_STOCK (field names the variant), INVALID_ADDRESS,
-    /// IDEMPOTENCY_CONFLICT, TOO_MANY_PENDING_ORDERS (the customer already has as many orders
+    /// IDEMPOTENCY_CONFLICT, SHIPPING_METHOD_UNAVAILABLE, TOO_MANY_PENDING_ORDERS (the customer already has as many orders
     /// awaiting payment as allowed: nothing is held and the cart is kept; pay or cancel one)
     CheckoutPayload,
     order: Order

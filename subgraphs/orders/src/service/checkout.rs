@@ -7,7 +7,7 @@
 //! A step that fails after stock was held gives the stock back.
 
 use chrono::{DateTime, Utc};
-use micromall_kit::contracts::{cart, catalog, inventory, orders as events};
+use micromall_kit::contracts::{cart, catalog, inventory, orders as events, shipping};
 use micromall_kit::db::begin_write;
 use micromall_kit::idempotency::{self, KeyUse, once};
 use micromall_kit::internal::CallError;
@@ -32,10 +32,19 @@ const CLAIM_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
 
 type Placed = Result<order::Model, DomainError<Refusal>>;
 
+/// What the customer asked for at checkout.
+#[derive(serde::Serialize)]
+pub struct CheckoutRequest {
+    pub address: Address,
+    /// The shipping method chosen (as sent); the cheapest that applies when absent.
+    pub shipping_method_id: Option<String>,
+}
+
 /// A checkout that has a place under the cap on unpaid orders.
 struct Placing<'a> {
     customer: Uuid,
     address: &'a Address,
+    delivery: &'a shipping::Quote,
     key: &'a KeyUse<'a>,
     snapshot: &'a cart::CartSnapshot,
     cart_id: Uuid,
@@ -50,24 +59,27 @@ impl Orders {
     pub async fn checkout(
         &self,
         customer: Uuid,
-        address: Address,
+        request: CheckoutRequest,
         idempotency_key: &str,
     ) -> Placed {
-        let address = match address.validated() {
-            Ok(address) => address,
+        let request = match request.address.validated() {
+            Ok(address) => CheckoutRequest {
+                address,
+                shipping_method_id: request.shipping_method_id,
+            },
             Err(refusal) => {
                 // Still refuse a malformed key first: it is a malformed request.
                 KeyUse::new(customer, OPERATION, idempotency_key, &())?;
                 return refuse(refusal);
             }
         };
-        let key = KeyUse::new(customer, OPERATION, idempotency_key, &address)?;
+        let key = KeyUse::new(customer, OPERATION, idempotency_key, &request)?;
         once(
             &self.db,
             &key,
             || Refusal::IdempotencyConflict,
             |order_id| self.placed_before(order_id),
-            || self.place(customer, &address, &key),
+            || self.place(customer, &request, &key),
         )
         .await
     }
@@ -78,7 +90,8 @@ impl Orders {
         Ok(order.ok_or_else(|| anyhow::anyhow!("a checkout key names a missing order"))?)
     }
 
-    async fn place(&self, customer: Uuid, address: &Address, key: &KeyUse<'_>) -> Placed {
+    async fn place(&self, customer: Uuid, request: &CheckoutRequest, key: &KeyUse<'_>) -> Placed {
+        let address = &request.address;
         let snapshot: cart::CartSnapshot = self
             .services
             .call(
@@ -92,6 +105,9 @@ impl Orders {
             return refuse(Refusal::EmptyCart);
         };
         let lines = self.price(&snapshot.lines).await?;
+        let delivery = self
+            .delivery(address, &lines, request.shipping_method_id.as_deref())
+            .await?;
         // The cap on unpaid orders is checked, and a place under it claimed, before any
         // stock is held: a refused checkout holds nothing and keeps the cart.
         let order_id = Uuid::now_v7();
@@ -106,6 +122,7 @@ impl Orders {
             .hold_and_record(Placing {
                 customer,
                 address,
+                delivery: &delivery,
                 key,
                 snapshot: &snapshot,
                 cart_id,
@@ -135,7 +152,7 @@ impl Orders {
             now,
             ..
         } = checkout;
-        let totals = rules::totals(checkout.lines);
+        let totals = rules::totals(checkout.lines, checkout.delivery.price);
         let payment_due_at = rules::payment_due(now, self.payment_timeout)
             .ok_or_else(|| anyhow::anyhow!("the payment timeout is too long"))?;
         self.hold(&checkout, payment_due_at).await?;
@@ -151,6 +168,12 @@ impl Orders {
             shipping_cost: totals.shipping_cost,
             total: totals.total,
             shipping_address: serde_json::to_value(checkout.address).map_err(ApiError::internal)?,
+            shipping_method_id: checkout.delivery.method_id,
+            shipping_method_name: Some(checkout.delivery.name.clone()),
+            estimated_delivery: checkout
+                .delivery
+                .method_id
+                .and_then(|_| rules::delivery_by(now, checkout.delivery.max_delivery_days)),
             cart_id,
             cart_version: snapshot.version,
             payment_due_at,
@@ -202,6 +225,46 @@ impl Orders {
             .await
             .map_err(unavailable)?;
         rules::price(cart_lines, &offered.variants, &self.currency).or_refuse()
+    }
+
+    /// What delivery costs, from shipping: the chosen method if it delivers to the address,
+    /// else (none chosen) the cheapest that does.
+    async fn delivery(
+        &self,
+        address: &Address,
+        lines: &[PricedLine],
+        method: Option<&str>,
+    ) -> Result<shipping::Quote, DomainError<Refusal>> {
+        let method_id = match method {
+            Some(id) => match Uuid::parse_str(id) {
+                Ok(id) => Some(id),
+                Err(_) => return refuse(Refusal::ShippingMethodUnavailable),
+            },
+            None => None,
+        };
+        let totals = rules::totals(lines, rust_decimal::Decimal::ZERO);
+        let quoted: Result<shipping::Quote, CallError> = self
+            .services
+            .call(
+                shipping::SERVICE,
+                shipping::QUOTE,
+                &shipping::QuoteRequest {
+                    country: address.country.clone(),
+                    subtotal: totals.subtotal,
+                    weight_grams: rules::weight_grams(lines),
+                    method_id,
+                },
+            )
+            .await;
+        match quoted {
+            Ok(quote) => Ok(quote),
+            Err(CallError::Refused { refusal, .. })
+                if refusal.code == shipping::SHIPPING_METHOD_UNAVAILABLE =>
+            {
+                refuse(Refusal::ShippingMethodUnavailable)
+            }
+            Err(err) => Err(unavailable(err).into()),
+        }
     }
 
     /// Has inventory hold every line for the order until a while after payment is due; a

@@ -97,7 +97,7 @@ impl Orders {
     /// Moves the order to `to` from whatever status may legally precede it, records why, and
     /// writes the event that tells other domains. `None` when the order is not in such a
     /// status (or does not exist): nothing changed.
-    async fn transition_in<C: ConnectionTrait>(
+    pub(super) async fn transition_in<C: ConnectionTrait>(
         &self,
         txn: &C,
         order_id: Uuid,
@@ -109,7 +109,7 @@ impl Orders {
     }
 
     /// Like `transition_in`, but only from the given statuses.
-    async fn transition_from<C: ConnectionTrait>(
+    pub(super) async fn transition_from<C: ConnectionTrait>(
         &self,
         txn: &C,
         order_id: Uuid,

@@ -1,14 +1,16 @@
 //! Orders' use cases: placing an order (`checkout`), its status changes after that
-//! (`lifecycle`: cancellation, payment events, the payment timeout) and reading orders
-//! (`reads`). Resolvers, internal endpoints, event handlers and the sweeper call these and
+//! (`lifecycle`: cancellation, payment events, the payment timeout; `fulfilment`: shipments
+//! and delivery) and reading orders (`reads`). Resolvers, internal endpoints, event handlers and the sweeper call these and
 //! only translate.
 
 mod checkout;
+mod fulfilment;
 mod lifecycle;
 mod reads;
 
 use std::time::Duration;
 
+pub use checkout::CheckoutRequest;
 use micromall_kit::Runtime;
 use micromall_kit::config::OrdersSettings;
 use micromall_kit::events::outbox::Outbox;

@@ -1,4 +1,5 @@
-//! A real shop around orders: catalog, inventory, cart and orders in one stack (one event
+//! A real shop around orders: catalog, inventory, cart, orders and shipping (checkout asks it
+//! what delivery costs; with no zones it is free) in one stack (one event
 //! bus, so a placed order empties the cart and a cancelled one gives its stock back), with
 //! an admin who stocks it and signed-in customers whose ids the tests know.
 
@@ -53,6 +54,7 @@ impl Shop {
                 &micromall_inventory::SUBGRAPH,
                 &micromall_cart::SUBGRAPH,
                 &micromall_orders::SUBGRAPH,
+                &micromall_shipping::SUBGRAPH,
             ],
             tweak,
         )

@@ -5,8 +5,10 @@
 
 pub mod adapter;
 pub mod processor;
-pub mod signature;
 pub mod wire;
+
+/// The processor signs its callbacks the way the kit's webhooks are checked.
+pub use micromall_kit::webhook as signature;
 
 /// Tokens the sandbox understands.
 pub const TOKEN_OK: &str = "sandbox_ok";

@@ -10,12 +10,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rust_decimal::Decimal;
-use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -64,7 +63,7 @@ struct Charge {
 }
 
 struct Processor {
-    api_key_hash: [u8; 32],
+    api_key: signature::ApiKey,
     secret: Vec<u8>,
     behaviour: Behaviour,
     /// Charges by the merchant's reference (a repeat returns the same charge).
@@ -82,7 +81,7 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let processor = Arc::new(Processor {
-        api_key_hash: Sha256::digest(&secret).into(),
+        api_key: signature::ApiKey::new(&secret),
         secret,
         behaviour,
         charges: Mutex::default(),
@@ -114,13 +113,7 @@ fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
 
 impl Processor {
     fn authorised(&self, headers: &HeaderMap) -> bool {
-        let key = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or_default();
-        // Comparing digests keeps the comparison's time independent of the key.
-        <[u8; 32]>::from(Sha256::digest(key.as_bytes())) == self.api_key_hash
+        self.api_key.admits(headers)
     }
 }
 
@@ -219,32 +212,17 @@ async fn call_back(processor: Arc<Processor>, url: String, callback: CallbackBod
     };
     let body = serde_json::to_vec(&callback).expect("callbacks serialise");
     for round in 0..if duplicate { 2 } else { 1 } {
-        for attempt in 0..DELIVERY_ATTEMPTS {
-            tokio::select! {
-                _ = processor.shutdown.cancelled() => return,
-                _ = tokio::time::sleep(delay) => {}
-            }
-            let signed = signature::sign(&processor.secret, chrono::Utc::now().timestamp(), &body);
-            let sent = processor
-                .http
-                .post(&url)
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(signature::HEADER, signed)
-                .body(body.clone())
-                .send()
-                .await;
-            match sent {
-                Ok(r) if r.status().is_success() => break,
-                Ok(r) => {
-                    tracing::info!(event = %callback.id, status = %r.status(), attempt, "sandbox callback not accepted; retrying")
-                }
-                Err(err) => {
-                    tracing::info!(event = %callback.id, error = %err, attempt, "sandbox callback failed; retrying")
-                }
-            }
-            delay = Duration::from_millis(250 * 2u64.pow(attempt));
-        }
-        tracing::debug!(event = %callback.id, round, "sandbox callback delivered");
+        let delivered = signature::deliver(
+            &processor.http,
+            &url,
+            &processor.secret,
+            &body,
+            delay,
+            DELIVERY_ATTEMPTS,
+            &processor.shutdown,
+        )
+        .await;
+        tracing::debug!(event = %callback.id, round, delivered, "sandbox callback sent");
         delay = behaviour.delay * 3;
     }
 }

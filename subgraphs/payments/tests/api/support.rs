@@ -31,6 +31,7 @@ const SHOP: &[&SubgraphDef] = &[
     &micromall_cart::SUBGRAPH,
     &micromall_orders::SUBGRAPH,
     &micromall_payments::SUBGRAPH,
+    &micromall_shipping::SUBGRAPH,
 ];
 
 pub struct Shop {

@@ -1,0 +1,379 @@
+use sea_orm_migration::prelude::*;
+
+use crate::shared::{money, timestamp};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum ShippingZones {
+    Table,
+    Id,
+    Name,
+    /// The name lower-cased: names are unique regardless of case.
+    NameKey,
+    /// JSON array of ISO 3166-1 alpha-2 codes.
+    Countries,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum ShippingMethods {
+    Table,
+    Id,
+    ZoneId,
+    Name,
+    NameKey,
+    Kind,
+    Price,
+    FreeAbove,
+    /// JSON array of `{upToGrams, price}`, ascending.
+    WeightBands,
+    MinDeliveryDays,
+    MaxDeliveryDays,
+    Active,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Fulfilments {
+    Table,
+    OrderId,
+    CustomerId,
+    /// Units the order holds in all; the order is shipped when confirmed shipments hold them.
+    OrderUnits,
+    /// Bumped by every change to the order's shipments: the row each change locks first.
+    Version,
+}
+
+#[derive(DeriveIden)]
+enum Shipments {
+    Table,
+    Id,
+    OrderId,
+    CustomerId,
+    Carrier,
+    TrackingNumber,
+    LabelUrl,
+    Status,
+    /// When the event that set `status` happened.
+    StatusAt,
+    /// The furthest the parcel has got (see `rules::tracking`): status never goes back.
+    Progress,
+    /// `PENDING` until orders accepted it, then `CONFIRMED`; `VOID` if orders refused.
+    State,
+    EstimatedDelivery,
+    DeliveredAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum ShipmentLines {
+    Table,
+    ShipmentId,
+    OrderLineId,
+    VariantId,
+    ProductId,
+    Sku,
+    Quantity,
+}
+
+#[derive(DeriveIden)]
+enum TrackingEvents {
+    Table,
+    Id,
+    ShipmentId,
+    Status,
+    Description,
+    Location,
+    OccurredAt,
+    RecordedAt,
+}
+
+#[derive(DeriveIden)]
+enum CarrierEvents {
+    Table,
+    Carrier,
+    EventId,
+    ReceivedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(ShippingZones::Table)
+                    .col(
+                        ColumnDef::new(ShippingZones::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(ShippingZones::Name)
+                            .string_len(100)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ShippingZones::NameKey)
+                            .string_len(100)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(ColumnDef::new(ShippingZones::Countries).json().not_null())
+                    .col(timestamp(ShippingZones::CreatedAt))
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(ShippingMethods::Table)
+                    .col(
+                        ColumnDef::new(ShippingMethods::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(ShippingMethods::ZoneId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(ShippingMethods::Name)
+                            .string_len(100)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ShippingMethods::NameKey)
+                            .string_len(100)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ShippingMethods::Kind)
+                            .string_len(20)
+                            .not_null(),
+                    )
+                    .col(money(ShippingMethods::Price))
+                    .col(
+                        ColumnDef::new(ShippingMethods::FreeAbove)
+                            .decimal_len(19, 4)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(ShippingMethods::WeightBands)
+                            .json()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ShippingMethods::MinDeliveryDays)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ShippingMethods::MaxDeliveryDays)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(ShippingMethods::Active).boolean().not_null())
+                    .col(timestamp(ShippingMethods::CreatedAt))
+                    .col(timestamp(ShippingMethods::UpdatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("shipping_methods_zone_name")
+                    .table(ShippingMethods::Table)
+                    .col(ShippingMethods::ZoneId)
+                    .col(ShippingMethods::NameKey)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Fulfilments::Table)
+                    .col(
+                        ColumnDef::new(Fulfilments::OrderId)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(Fulfilments::CustomerId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(Fulfilments::OrderUnits)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Fulfilments::Version)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Shipments::Table)
+                    .col(
+                        ColumnDef::new(Shipments::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(Shipments::OrderId).uuid().not_null())
+                    .col(ColumnDef::new(Shipments::CustomerId).uuid().not_null())
+                    .col(ColumnDef::new(Shipments::Carrier).string_len(40).not_null())
+                    .col(
+                        ColumnDef::new(Shipments::TrackingNumber)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Shipments::LabelUrl).string_len(500).null())
+                    .col(ColumnDef::new(Shipments::Status).string_len(32).not_null())
+                    .col(timestamp(Shipments::StatusAt))
+                    .col(ColumnDef::new(Shipments::Progress).integer().not_null())
+                    .col(ColumnDef::new(Shipments::State).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(Shipments::EstimatedDelivery)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(Shipments::DeliveredAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(timestamp(Shipments::CreatedAt))
+                    .col(timestamp(Shipments::UpdatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("shipments_order")
+                    .table(Shipments::Table)
+                    .col(Shipments::OrderId)
+                    .col(Shipments::CreatedAt)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("shipments_tracking")
+                    .table(Shipments::Table)
+                    .col(Shipments::Carrier)
+                    .col(Shipments::TrackingNumber)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("shipments_state")
+                    .table(Shipments::Table)
+                    .col(Shipments::State)
+                    .col(Shipments::CreatedAt)
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(ShipmentLines::Table)
+                    .col(ColumnDef::new(ShipmentLines::ShipmentId).uuid().not_null())
+                    .col(ColumnDef::new(ShipmentLines::OrderLineId).uuid().not_null())
+                    .col(ColumnDef::new(ShipmentLines::VariantId).uuid().not_null())
+                    .col(ColumnDef::new(ShipmentLines::ProductId).uuid().not_null())
+                    .col(ColumnDef::new(ShipmentLines::Sku).string_len(64).not_null())
+                    .col(ColumnDef::new(ShipmentLines::Quantity).integer().not_null())
+                    .primary_key(
+                        Index::create()
+                            .col(ShipmentLines::ShipmentId)
+                            .col(ShipmentLines::OrderLineId),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(TrackingEvents::Table)
+                    .col(
+                        ColumnDef::new(TrackingEvents::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(TrackingEvents::ShipmentId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(TrackingEvents::Status)
+                            .string_len(32)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(TrackingEvents::Description)
+                            .string_len(500)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(TrackingEvents::Location)
+                            .string_len(200)
+                            .null(),
+                    )
+                    .col(timestamp(TrackingEvents::OccurredAt))
+                    .col(timestamp(TrackingEvents::RecordedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("tracking_events_shipment")
+                    .table(TrackingEvents::Table)
+                    .col(TrackingEvents::ShipmentId)
+                    .col(TrackingEvents::OccurredAt)
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(CarrierEvents::Table)
+                    .col(
+                        ColumnDef::new(CarrierEvents::Carrier)
+                            .string_len(40)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CarrierEvents::EventId)
+                            .string_len(200)
+                            .not_null(),
+                    )
+                    .col(timestamp(CarrierEvents::ReceivedAt))
+                    .primary_key(
+                        Index::create()
+                            .col(CarrierEvents::Carrier)
+                            .col(CarrierEvents::EventId),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+}
