@@ -30,29 +30,11 @@ pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
     for def in subgraphs::ALL {
         prepared.push(platform.prepare(def, false).await?);
     }
-    if platform.settings.demo_data {
-        if let Some(catalog) = prepared.iter().find(|p| p.def.name == "catalog") {
-            let started = std::time::Instant::now();
-            let shop = micromall_catalog::service::Catalog::open(&catalog.runtime);
-            if demo::seed(&shop).await? {
-                tracing::info!(products = demo::PRODUCTS, elapsed = ?started.elapsed(), "demo catalog created");
-                if let Some(inventory) = prepared.iter().find(|p| p.def.name == "inventory") {
-                    let inventory =
-                        micromall_inventory::service::Inventory::open(&inventory.runtime).await?;
-                    let variants = demo::stock(&shop, &inventory).await?;
-                    tracing::info!(variants, "demo stock counted");
-                }
-            }
-        }
-    }
-    if platform.settings.demo_data {
-        if let Some(prepared) = prepared.iter().find(|p| p.def.name == "shipping") {
-            let shipping = micromall_shipping::service::Shipping::open(&prepared.runtime)?;
-            if demo::shipping(&shipping).await? {
-                tracing::info!("demo shipping zones created");
-            }
-        }
-    }
+    let shopping = if platform.settings.demo_data {
+        demo::prepare(&prepared, platform.settings.router_listen).await?
+    } else {
+        None
+    };
     let mut running = Vec::new();
     for subgraph in prepared {
         running.push(subgraph.start().await?);
@@ -61,6 +43,14 @@ pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
         tracing::info!(subgraph = subgraph.name, url = %subgraph.graphql_url(), "ready");
     }
     let router = start_router(&platform, &running, stop_requested).await;
+    if let Some(shopping) = shopping {
+        tokio::spawn(async move {
+            match shopping.run().await {
+                Ok(reviews) => tracing::info!(reviews, "demo customers received their orders and reviewed them"),
+                Err(err) => tracing::warn!(error = %format!("{err:#}"), "demo customers did not finish shopping"),
+            }
+        });
+    }
     let drained = match router {
         Ok(router) => router
             .await

@@ -5,9 +5,55 @@
 
 use anyhow::bail;
 use micromall_catalog::service::{Catalog, NewProduct, NewVariant};
-use micromall_shipping::rules::rates::{MethodDraft, RateKind, WeightBand};
-use micromall_shipping::service::{MethodInput, Shipping};
 use rust_decimal::Decimal;
+
+mod shipping;
+mod shopping;
+
+pub use shopping::Shopping;
+
+/// Seeds a fresh installation's demo shop into the prepared subgraphs: the catalog and its
+/// stock, and shipping zones. When the catalog was new, returns the demo customers' shopping,
+/// to run once the router serves (they shop through it).
+pub async fn prepare(
+    prepared: &[micromall_kit::platform::PreparedSubgraph],
+    router: std::net::SocketAddr,
+) -> anyhow::Result<Option<Shopping>> {
+    let runtime = |name: &str| prepared.iter().find(|p| p.def.name == name).map(|p| &p.runtime);
+    if let Some(shipping) = runtime("shipping") {
+        let shipping = micromall_shipping::service::Shipping::open(shipping)?;
+        if shipping::zones(&shipping).await? {
+            tracing::info!("demo shipping zones created");
+        }
+    }
+    let Some(catalog) = runtime("catalog") else {
+        return Ok(None);
+    };
+    let started = std::time::Instant::now();
+    let shop = Catalog::open(catalog);
+    if !seed(&shop).await? {
+        return Ok(None);
+    }
+    tracing::info!(products = PRODUCTS, elapsed = ?started.elapsed(), "demo catalog created");
+    if let Some(inventory) = runtime("inventory") {
+        let inventory = micromall_inventory::service::Inventory::open(inventory).await?;
+        let variants = stock(&shop, &inventory).await?;
+        tracing::info!(variants, "demo stock counted");
+    }
+    let Some(accounts) = runtime("accounts") else {
+        return Ok(None);
+    };
+    // The demo's own fulfilment staff: a token signed as accounts signs them, for no account.
+    let scopes = std::collections::BTreeSet::from(["fulfillment:write".to_owned()]);
+    let staff_token = accounts
+        .token_issuer()?
+        .issue(uuid::Uuid::now_v7(), &scopes)?
+        .token;
+    Ok(Some(Shopping {
+        router: format!("http://{router}"),
+        staff_token,
+    }))
+}
 
 const SEED: u64 = 0x6d69_6372_6f6d_616c; // "micromal"
 pub const PRODUCTS: usize = 1_200;
@@ -290,98 +336,6 @@ impl HasId for micromall_catalog::service::CategoryModel {
     fn id(&self) -> String {
         self.id.to_string()
     }
-}
-
-/// The demo shop's shipping: zones for the countries it sells to, each with methods of
-/// every kind (flat, free above a subtotal, by weight). Made when no zone exists yet.
-pub async fn shipping(shipping: &Shipping) -> anyhow::Result<bool> {
-    if !shipping.zones().await?.is_empty() {
-        return Ok(false);
-    }
-    let money = |s: &str| -> Decimal { s.parse().expect("demo prices are decimals") };
-    let bands = |list: &[(i32, &str)]| -> Vec<WeightBand> {
-        list.iter()
-            .map(|(up_to_grams, price)| WeightBand {
-                up_to_grams: *up_to_grams,
-                price: money(price),
-            })
-            .collect()
-    };
-    let method = |name: &str, kind: RateKind, price: &str, days: (i32, i32)| MethodDraft {
-        name: name.to_owned(),
-        kind,
-        price: money(price),
-        free_above: None,
-        bands: Vec::new(),
-        min_days: days.0,
-        max_days: days.1,
-        active: true,
-    };
-    let zones: [(&str, &[&str], Vec<MethodDraft>); 3] = [
-        (
-            "United States",
-            &["US"],
-            vec![
-                MethodDraft {
-                    free_above: Some(money("50")),
-                    ..method("Standard", RateKind::FreeAbove, "4.99", (3, 5))
-                },
-                method("Express", RateKind::Flat, "14.99", (1, 2)),
-                MethodDraft {
-                    bands: bands(&[(1_000, "3.99"), (5_000, "7.99"), (20_000, "14.99")]),
-                    ..method("Economy", RateKind::WeightBands, "24.99", (5, 8))
-                },
-            ],
-        ),
-        (
-            "Canada and Mexico",
-            &["CA", "MX"],
-            vec![MethodDraft {
-                bands: bands(&[(1_000, "9.99"), (5_000, "19.99")]),
-                ..method(
-                    "International Standard",
-                    RateKind::WeightBands,
-                    "39.99",
-                    (6, 10),
-                )
-            }],
-        ),
-        (
-            "Europe",
-            &[
-                "AT", "BE", "DE", "DK", "ES", "FI", "FR", "GB", "IE", "IT", "NL", "PL", "PT", "SE",
-            ],
-            vec![
-                MethodDraft {
-                    bands: bands(&[(1_000, "11.99"), (5_000, "24.99")]),
-                    ..method(
-                        "International Standard",
-                        RateKind::WeightBands,
-                        "44.99",
-                        (7, 12),
-                    )
-                },
-                method("International Express", RateKind::Flat, "39.99", (3, 5)),
-            ],
-        ),
-    ];
-    for (name, countries, methods) in zones {
-        let countries: Vec<String> = countries.iter().map(|c| (*c).to_owned()).collect();
-        let zone = shipping
-            .create_zone(name, &countries)
-            .await
-            .map_err(|e| anyhow::anyhow!("demo zone {name}: {e:?}"))?;
-        for draft in methods {
-            shipping
-                .create_method(MethodInput {
-                    zone_id: zone.zone.id.to_string(),
-                    draft,
-                })
-                .await
-                .map_err(|e| anyhow::anyhow!("demo shipping method: {e:?}"))?;
-        }
-    }
-    Ok(true)
 }
 
 #[cfg(test)]
