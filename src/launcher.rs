@@ -46,8 +46,13 @@ pub async fn run_all(settings: Settings) -> anyhow::Result<()> {
     if let Some(shopping) = shopping {
         tokio::spawn(async move {
             match shopping.run().await {
-                Ok(reviews) => tracing::info!(reviews, "demo customers received their orders and reviewed them"),
-                Err(err) => tracing::warn!(error = %format!("{err:#}"), "demo customers did not finish shopping"),
+                Ok(reviews) => tracing::info!(
+                    reviews,
+                    "demo customers received their orders and reviewed them"
+                ),
+                Err(err) => {
+                    tracing::warn!(error = %format!("{err:#}"), "demo customers did not finish shopping")
+                }
             }
         });
     }

@@ -12,6 +12,7 @@ pub static ALL: &[&SubgraphDef] = &[
     &micromall_orders::SUBGRAPH,
     &micromall_payments::SUBGRAPH,
     &micromall_shipping::SUBGRAPH,
+    &micromall_reviews::SUBGRAPH,
 ];
 
 pub fn find(name: &str) -> Option<&'static SubgraphDef> {

@@ -1,8 +1,8 @@
 //! Issue 11 through the router, on the embedded stack (SQLite, in-process bus) and on
 //! PostgreSQL + NATS + Redis when `MICROMALL_TEST_*` are set: shipping zones and methods
 //! charged at checkout, a paid order shipped in two parcels that the sandbox carrier carries
-//! to the door, tracking for the owner only, and a crash between a delivery's commit and its
-//! event.
+//! to the door, tracking for the owner only, reviews unlocked by each delivery, and a crash
+//! between a delivery's commit and its event.
 
 mod common;
 
@@ -113,6 +113,19 @@ async fn ship(shop: &Shop, order: &str, lines: Option<Value>) -> Value {
         .as_object()
         .map(|_| body["data"]["createShipment"]["shipment"].clone())
         .unwrap_or_else(|| panic!("not shipped: {body}"))
+}
+
+/// `submitReview` of `product` as `token`; the payload.
+async fn review(shop: &Shop, token: &str, product: &str, rating: i32) -> Value {
+    let body = shop
+        .gql(
+            "mutation($i: SubmitReviewInput!) { submitReview(input: $i) { review { id rating verifiedPurchase } userErrors { code } } }",
+            json!({ "i": { "productId": product, "rating": rating, "title": "Arrived", "body": "As described." } }),
+            token,
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    body["data"]["submitReview"].clone()
 }
 
 async fn track(shop: &Shop, token: &str, number: &str) -> Value {
@@ -332,6 +345,26 @@ async fn a_crash_after_the_delivery_commit_delivers_once(backend: Backend) {
     };
     assert_eq!(delivered_times(&done), 1);
     assert_eq!(delivered_times(&done_again), 1);
+    // The delivery reached reviews too: the kite can be reviewed.
+    let reviewed = wait_for_review(&shop, &owner, &kite.product, 5).await;
+    assert_eq!(reviewed["review"]["rating"], 5, "{reviewed}");
+}
+
+/// Submits a review once reviews has learned of the delivery (it follows the event).
+async fn wait_for_review(shop: &Shop, token: &str, product: &str, rating: i32) -> Value {
+    let started = Instant::now();
+    loop {
+        let answer = review(shop, token, product, rating).await;
+        if answer["review"].is_object() {
+            return answer;
+        }
+        assert_eq!(answer["userErrors"][0]["code"], "NOT_PURCHASED", "{answer}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "never reviewable: {answer}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 micromall_kit::on_every_backend!(

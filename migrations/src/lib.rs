@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod inventory;
 pub mod orders;
 pub mod payments;
+pub mod reviews;
 pub mod search;
 pub mod shared;
 pub mod shipping;

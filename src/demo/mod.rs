@@ -19,7 +19,12 @@ pub async fn prepare(
     prepared: &[micromall_kit::platform::PreparedSubgraph],
     router: std::net::SocketAddr,
 ) -> anyhow::Result<Option<Shopping>> {
-    let runtime = |name: &str| prepared.iter().find(|p| p.def.name == name).map(|p| &p.runtime);
+    let runtime = |name: &str| {
+        prepared
+            .iter()
+            .find(|p| p.def.name == name)
+            .map(|p| &p.runtime)
+    };
     if let Some(shipping) = runtime("shipping") {
         let shipping = micromall_shipping::service::Shipping::open(shipping)?;
         if shipping::zones(&shipping).await? {

@@ -19,11 +19,26 @@ const SEED: u64 = 0x7265_7669_6577_7321; // "reviews!"
 const DELIVERY_WAIT: Duration = Duration::from_secs(120);
 
 const TITLES: [(&str, &str); 5] = [
-    ("Disappointing", "Not what I expected from the pictures; it went back in the box."),
-    ("Just okay", "It does the job, but I would not buy it again at this price."),
-    ("Decent", "Solid enough and arrived quickly. A few rough edges."),
-    ("Really good", "Well made and exactly as described. Happy with it."),
-    ("Love it", "Excellent quality, fast delivery, and it looks even better in person."),
+    (
+        "Disappointing",
+        "Not what I expected from the pictures; it went back in the box.",
+    ),
+    (
+        "Just okay",
+        "It does the job, but I would not buy it again at this price.",
+    ),
+    (
+        "Decent",
+        "Solid enough and arrived quickly. A few rough edges.",
+    ),
+    (
+        "Really good",
+        "Well made and exactly as described. Happy with it.",
+    ),
+    (
+        "Love it",
+        "Excellent quality, fast delivery, and it looks even better in person.",
+    ),
 ];
 
 /// Where the router is, and a staff token allowed to ship.
@@ -51,7 +66,12 @@ impl Shopping {
             .as_array()
             .context("no products")?
             .iter()
-            .filter_map(|p| Some((p["id"].as_str()?.to_owned(), p["variants"][0]["id"].as_str()?.to_owned())))
+            .filter_map(|p| {
+                Some((
+                    p["id"].as_str()?.to_owned(),
+                    p["variants"][0]["id"].as_str()?.to_owned(),
+                ))
+            })
             .take(PRODUCTS_REVIEWED)
             .collect();
         if products.len() < PER_SHOPPER {
@@ -175,11 +195,21 @@ impl Shopping {
     }
 
     /// Waits for the order to reach `status` (payment and delivery come back asynchronously).
-    async fn until(&self, client: &Client<'_>, order: &str, token: &str, status: &str) -> anyhow::Result<()> {
+    async fn until(
+        &self,
+        client: &Client<'_>,
+        order: &str,
+        token: &str,
+        status: &str,
+    ) -> anyhow::Result<()> {
         let started = Instant::now();
         loop {
             let seen = client
-                .data("query($id: ID!) { order(id: $id) { status } }", json!({ "id": order }), Some(token))
+                .data(
+                    "query($id: ID!) { order(id: $id) { status } }",
+                    json!({ "id": order }),
+                    Some(token),
+                )
                 .await?;
             if seen["order"]["status"] == status {
                 return Ok(());
@@ -214,7 +244,12 @@ struct Client<'a> {
 }
 
 impl Client<'_> {
-    async fn data(&self, query: &str, variables: Value, token: Option<&str>) -> anyhow::Result<Value> {
+    async fn data(
+        &self,
+        query: &str,
+        variables: Value,
+        token: Option<&str>,
+    ) -> anyhow::Result<Value> {
         let mut request = self
             .http
             .post(&self.url)

@@ -14,7 +14,7 @@ pub const ADMIN_PASSWORD: &str = "boss password 123";
 pub const PASSWORD: &str = "customer password 1";
 pub const SANDBOX_SECRET: &str = "test-sandbox-secret";
 /// Subgraphs with a database, for the PostgreSQL variant.
-const DATABASES: [&str; 8] = [
+const DATABASES: [&str; 9] = [
     "accounts",
     "catalog",
     "search",
@@ -23,6 +23,7 @@ const DATABASES: [&str; 8] = [
     "orders",
     "payments",
     "shipping",
+    "reviews",
 ];
 
 /// A product of one variant.

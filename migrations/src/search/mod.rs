@@ -1,5 +1,7 @@
-//! The search subgraph's database: only the shared event tables (the index itself lives in
-//! Tantivy or Elasticsearch).
+//! The search subgraph's database: the shared event tables, and what search learns from
+//! other domains (the index itself lives in Tantivy or Elasticsearch).
+
+mod m20261202_000910_learned;
 
 use sea_orm_migration::prelude::*;
 
@@ -14,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(shared::CreateOutbox),
             Box::new(shared::CreateInbox),
             Box::new(shared::CreateEventRetries),
+            Box::new(m20261202_000910_learned::Migration),
         ]
     }
 }

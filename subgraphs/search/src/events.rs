@@ -1,9 +1,11 @@
-//! What search learns from catalog: a changed product is (re)indexed, an archived one
-//! removed. Indexing is by id, so redelivery is harmless.
+//! What search learns from catalog and reviews: a changed product is (re)indexed, an archived
+//! one removed, a product whose rating changed re-indexed with it. Indexing is by id and
+//! ratings by version, so redelivery is harmless.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use micromall_kit::contracts::reviews::{RATING_CHANGED, RatingChanged};
 use micromall_kit::events::{Event, EventHandler};
 use uuid::Uuid;
 
@@ -15,12 +17,12 @@ pub const PRODUCT_ARCHIVED: &str = "catalog.product.archived";
 
 /// The durable consumer name (inbox rows, bus subscriptions).
 pub const CONSUMER: &str = "search";
-pub const SUBJECTS: [&str; 2] = [PRODUCT_CHANGED, PRODUCT_ARCHIVED];
+pub const SUBJECTS: [&str; 3] = [PRODUCT_CHANGED, PRODUCT_ARCHIVED, RATING_CHANGED];
 
-pub struct CatalogFollower(pub Arc<Search>);
+pub struct IndexFollower(pub Arc<Search>);
 
 #[async_trait]
-impl EventHandler for CatalogFollower {
+impl EventHandler for IndexFollower {
     async fn handle(&self, event: &Event) -> anyhow::Result<()> {
         match event.subject.as_str() {
             PRODUCT_CHANGED => {
@@ -30,6 +32,10 @@ impl EventHandler for CatalogFollower {
             PRODUCT_ARCHIVED => {
                 let id: Uuid = serde_json::from_value(event.payload["id"].clone())?;
                 self.0.remove(id).await
+            }
+            RATING_CHANGED => {
+                let change: RatingChanged = serde_json::from_value(event.payload.clone())?;
+                self.0.rating_changed(&change).await
             }
             _ => Ok(()),
         }

@@ -1,9 +1,11 @@
-//! The search subgraph: `searchProducts` over a product index that follows catalog events.
-//! The domain template (`subgraphs/README.md`) without a database: `schema` translates the
+//! The search subgraph: `searchProducts` over a product index that follows catalog and
+//! reviews events. The domain template (`subgraphs/README.md`): `schema` translates the
 //! API, `service` holds the use cases, `store` is the index (`store::tantivy` embedded,
-//! `store::elasticsearch` shared), `events` follows catalog. Search has no mutations, so
-//! no refusal enum: a malformed question is a top-level `BAD_USER_INPUT`.
+//! `store::elasticsearch` shared) and what search keeps in its database (`store::learned`,
+//! over `entity`), `events` follows catalog and reviews. Search has no mutations, so no
+//! refusal enum: a malformed question is a top-level `BAD_USER_INPUT`.
 
+mod entity;
 mod events;
 mod schema;
 pub mod service;
@@ -31,7 +33,7 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
         .subscribe(
             events::CONSUMER,
             &events::SUBJECTS,
-            Arc::new(events::CatalogFollower(search.clone())),
+            Arc::new(events::IndexFollower(search.clone())),
         )
         .await?;
     search.spawn_committer(runtime.shutdown.clone());

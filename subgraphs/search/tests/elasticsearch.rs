@@ -58,6 +58,7 @@ fn a_text_search_with_filters_sends_this_query() {
             min_price: Some(Decimal::from(100)),
             max_price: None,
             in_stock: Some(true),
+            min_rating: Some(4.0),
         },
         sort: Sort::Relevance,
         offset: 20,
@@ -82,7 +83,8 @@ fn a_text_search_with_filters_sends_this_query() {
                     { "terms": { "category_ids": [Uuid::from_u128(10).to_string()] } },
                     { "terms": { "tags_exact": ["paddling"] } },
                     { "range": { "min_price": { "gte": 100.0 } } },
-                    { "term": { "in_stock": true } }
+                    { "term": { "in_stock": true } },
+                    { "range": { "rating": { "gte": 4.0 } } }
                 ]
             } },
             "sort": ["_score", { "created_at": "desc" }],

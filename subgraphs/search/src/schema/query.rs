@@ -34,6 +34,7 @@ impl Query {
             min_price: filter.min_price,
             max_price: filter.max_price,
             in_stock: filter.in_stock,
+            min_rating: filter.min_rating,
             sort: sort.map(Into::into),
             first,
             after,

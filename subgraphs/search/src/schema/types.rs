@@ -39,6 +39,8 @@ pub struct SearchFilter {
     pub min_price: Option<Decimal>,
     pub max_price: Option<Decimal>,
     pub in_stock: Option<bool>,
+    /// Average rating at least this (1..5).
+    pub min_rating: Option<f64>,
 }
 
 #[derive(SimpleObject)]

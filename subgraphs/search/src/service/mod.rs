@@ -1,5 +1,5 @@
 //! Search's use cases: finding products (`products`) and keeping the index in step with
-//! catalog (`indexing`).
+//! catalog and reviews (`indexing`).
 
 mod indexing;
 mod products;
@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use micromall_kit::Runtime;
 use micromall_kit::config::SearchSettings;
+use sea_orm::DatabaseConnection;
 
 pub use products::{Found, ProductQuery, SortBy};
 
@@ -15,6 +16,11 @@ use crate::store::SearchEngine;
 
 pub struct Search {
     engine: Arc<dyn SearchEngine>,
+    /// What search has learned and keeps (`store::learned`).
+    db: DatabaseConnection,
+    /// One product update at a time: each reads what it combines (the catalog description,
+    /// the rating) after writing its own part, so the last to index sees both latest.
+    indexing: tokio::sync::Mutex<()>,
 }
 
 impl Search {
@@ -44,6 +50,10 @@ impl Search {
                 )))
             }
         };
-        Ok(Self { engine })
+        Ok(Self {
+            engine,
+            db: runtime.db.clone(),
+            indexing: tokio::sync::Mutex::new(()),
+        })
     }
 }

@@ -18,6 +18,8 @@ const MAX_QUERY_CHARS: usize = 200;
 const MAX_TAGS: usize = 20;
 /// How deep a client may page into ranked results.
 const MAX_OFFSET: usize = 10_000;
+/// What `minRating` may ask: ratings run from one to five stars.
+const RATINGS: std::ops::RangeInclusive<f64> = 1.0..=5.0;
 
 pub use crate::store::Sort as SortBy;
 
@@ -30,6 +32,7 @@ pub struct ProductQuery {
     pub min_price: Option<Decimal>,
     pub max_price: Option<Decimal>,
     pub in_stock: Option<bool>,
+    pub min_rating: Option<f64>,
     pub sort: Option<Sort>,
     pub first: Option<i32>,
     pub after: Option<String>,
@@ -57,6 +60,11 @@ impl Search {
             .map(|id| Uuid::parse_str(id))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| ApiError::bad_input("a category id is not valid"))?;
+        if let Some(min_rating) = query.min_rating
+            && !RATINGS.contains(&min_rating)
+        {
+            return Err(ApiError::bad_input("`minRating` must be between 1 and 5"));
+        }
         let request = SearchRequest {
             text: query
                 .text
@@ -67,6 +75,7 @@ impl Search {
                 min_price: query.min_price,
                 max_price: query.max_price,
                 in_stock: query.in_stock,
+                min_rating: query.min_rating,
             },
             sort: query.sort.unwrap_or(Sort::Relevance),
             offset,

@@ -101,6 +101,9 @@ pub fn search_body(request: &SearchRequest) -> Value {
     if let Some(in_stock) = f.in_stock {
         filter.push(json!({ "term": { "in_stock": in_stock } }));
     }
+    if let Some(min_rating) = f.min_rating {
+        filter.push(json!({ "range": { "rating": { "gte": min_rating } } }));
+    }
     let sort = match (request.sort, words.is_empty()) {
         (Sort::Relevance, false) => json!(["_score", { "created_at": "desc" }]),
         (Sort::Relevance, true) | (Sort::Newest, _) => json!([{ "created_at": "desc" }]),

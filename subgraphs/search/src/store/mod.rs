@@ -1,16 +1,19 @@
 //! The product index: what a search backend does, whichever engine runs it (`tantivy`
-//! embedded, `elasticsearch` shared). The only place that reads or writes the index.
+//! embedded, `elasticsearch` shared). The only place that reads or writes the index; and
+//! `learned`, the only place that reads or writes search's database.
 
 #[cfg(feature = "elasticsearch")]
 pub mod elasticsearch;
+pub mod learned;
 pub mod tantivy;
 
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// A product as search knows it, built from `catalog.product.changed`.
-#[derive(Debug, Clone, Deserialize)]
+/// A product as search knows it, built from `catalog.product.changed` (and kept as such in
+/// search's database, so a rating change can index it again).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductDoc {
     pub id: Uuid,
@@ -25,7 +28,8 @@ pub struct ProductDoc {
     /// Filled from inventory events once inventory exists; products count as in stock until then.
     #[serde(default = "in_stock_by_default")]
     pub in_stock: bool,
-    /// Filled from reviews events once reviews exist.
+    /// The average of its visible reviews, from `reviews.rating.changed`; 0 without reviews
+    /// (so they sort last and no `minRating` lets them through).
     #[serde(default)]
     pub rating: f64,
 }
@@ -34,7 +38,7 @@ fn in_stock_by_default() -> bool {
     true
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CategoryRef {
     pub id: Uuid,
     pub name: String,
@@ -57,6 +61,8 @@ pub struct Filter {
     pub min_price: Option<Decimal>,
     pub max_price: Option<Decimal>,
     pub in_stock: Option<bool>,
+    /// Products whose average rating is at least this (1..=5).
+    pub min_rating: Option<f64>,
 }
 
 #[derive(Debug, Clone)]

@@ -256,6 +256,17 @@ impl TantivyEngine {
                 )),
             ));
         }
+        if let Some(min_rating) = filter.min_rating {
+            // `rating` is a fast field: the range is read from its column, so it needs no
+            // inverted index (and indexes made before ratings were filtered open unchanged).
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_f64(f.rating, min_rating)),
+                    Bound::Unbounded,
+                )),
+            ));
+        }
         clauses
     }
 
@@ -662,6 +673,56 @@ mod tests {
         assert_eq!(
             names(&search(&e, None, Filter::default(), Sort::Rating)),
             [5, 4, 3, 2, 1]
+        );
+    }
+
+    #[test]
+    fn ratings_filter_and_order_with_unrated_products_last() {
+        let e = engine();
+        let rated = |doc: ProductDoc, rating: f64| ProductDoc { rating, ..doc };
+        e.upsert(&rated(
+            product(
+                1,
+                "Trail Runner",
+                "89.90",
+                &[RUNNING, SHOES],
+                &["sale", "trail"],
+            ),
+            4.5,
+        ))
+        .unwrap();
+        e.upsert(&rated(
+            product(3, "Leather Boot", "45.50", &[SHOES], &["sale"]),
+            0.0,
+        ))
+        .unwrap();
+        e.commit().unwrap();
+        // Ratings now: 1 → 4.5, 2 → 2, 3 → none, 4 → 4, 5 → 5.
+        assert_eq!(
+            names(&search(&e, None, Filter::default(), Sort::Rating)),
+            [5, 1, 4, 2, 3]
+        );
+        let at_least = |min_rating: f64| Filter {
+            min_rating: Some(min_rating),
+            ..Filter::default()
+        };
+        assert_eq!(
+            names(&search(&e, None, at_least(4.0), Sort::Rating)),
+            [5, 1, 4]
+        );
+        assert_eq!(
+            names(&search(&e, None, at_least(4.5), Sort::Rating)),
+            [5, 1],
+            "the bound is included"
+        );
+        assert_eq!(
+            search(&e, None, at_least(1.0), Sort::Newest).total,
+            4,
+            "a product without reviews has no rating to pass"
+        );
+        assert_eq!(
+            names(&search(&e, Some("runner"), at_least(4.0), Sort::Relevance)),
+            [1]
         );
     }
 
