@@ -17,7 +17,7 @@ query=$(mktemp)
 export MICROMALL_DATA_DIR=$data RUST_LOG=error
 # The demo customers' parcels travel fast, so the shop has its reviews within seconds.
 export MICROMALL_CARRIER_SANDBOX_SCAN_INTERVAL=100ms
-target/release/micromall &
+"${CARGO_TARGET_DIR:-target}/release/micromall" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data" "$query"' EXIT
 until curl -sf http://127.0.0.1:4000/health >/dev/null; do sleep 0.2; done
