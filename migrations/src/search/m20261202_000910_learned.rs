@@ -1,6 +1,6 @@
 //! What search learns from other domains and must keep across a re-announcement of the
-//! catalog or a rebuilt index: each product's rating (from reviews) and the catalog
-//! description it last indexed (so a rating change can re-index the product).
+//! catalog or a rebuilt index: one row per product with the catalog description it last
+//! indexed (so a rating change can index the product again) and its rating (from reviews).
 
 use sea_orm_migration::prelude::*;
 
@@ -10,20 +10,13 @@ use crate::shared::timestamp;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum ProductRatings {
-    Table,
-    ProductId,
-    Average,
-    ReviewCount,
-    Version,
-    UpdatedAt,
-}
-
-#[derive(DeriveIden)]
-enum ProductSources {
+enum KnownProducts {
     Table,
     ProductId,
     Document,
+    Average,
+    ReviewCount,
+    RatingVersion,
     UpdatedAt,
 }
 
@@ -33,54 +26,36 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table(ProductRatings::Table)
+                    .table(KnownProducts::Table)
                     .col(
-                        ColumnDef::new(ProductRatings::ProductId)
+                        ColumnDef::new(KnownProducts::ProductId)
                             .uuid()
                             .not_null()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(ProductRatings::Average).double().null())
+                    // Null while catalog has not described the product, or once archived.
+                    .col(ColumnDef::new(KnownProducts::Document).json().null())
+                    .col(ColumnDef::new(KnownProducts::Average).double().null())
                     .col(
-                        ColumnDef::new(ProductRatings::ReviewCount)
+                        ColumnDef::new(KnownProducts::ReviewCount)
                             .big_integer()
                             .not_null(),
                     )
+                    // 0 until reviews announces a rating (its versions start at 1).
                     .col(
-                        ColumnDef::new(ProductRatings::Version)
+                        ColumnDef::new(KnownProducts::RatingVersion)
                             .big_integer()
                             .not_null(),
                     )
-                    .col(timestamp(ProductRatings::UpdatedAt))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(ProductSources::Table)
-                    .col(
-                        ColumnDef::new(ProductSources::ProductId)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
-                    .col(ColumnDef::new(ProductSources::Document).json().not_null())
-                    .col(timestamp(ProductSources::UpdatedAt))
+                    .col(timestamp(KnownProducts::UpdatedAt))
                     .to_owned(),
             )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            ProductSources::Table.into_iden(),
-            ProductRatings::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
-        }
-        Ok(())
+        manager
+            .drop_table(Table::drop().table(KnownProducts::Table).to_owned())
+            .await
     }
 }

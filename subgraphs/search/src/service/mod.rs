@@ -18,9 +18,11 @@ pub struct Search {
     engine: Arc<dyn SearchEngine>,
     /// What search has learned and keeps (`store::learned`).
     db: DatabaseConnection,
-    /// One product update at a time: each reads what it combines (the catalog description,
-    /// the rating) after writing its own part, so the last to index sees both latest.
-    indexing: tokio::sync::Mutex<()>,
+    /// Index changes waiting for the next write (`indexing`).
+    pending: tokio::sync::Mutex<indexing::Pending>,
+    /// Held while pending changes are written, and by a rating change, which reads what
+    /// was written.
+    writing: tokio::sync::Mutex<()>,
 }
 
 impl Search {
@@ -53,7 +55,8 @@ impl Search {
         Ok(Self {
             engine,
             db: runtime.db.clone(),
-            indexing: tokio::sync::Mutex::new(()),
+            pending: tokio::sync::Mutex::default(),
+            writing: tokio::sync::Mutex::default(),
         })
     }
 }
