@@ -255,7 +255,7 @@ impl Stack {
 
     /// Waits until the router and accounts answer; false if the process exited first.
     async fn wait_ready(&mut self) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(120);
+        let deadline = Instant::now() + Duration::from_secs(300);
         loop {
             let subgraph = reqwest::get(format!("{}/health/ready", self.accounts)).await;
             let router = reqwest::get(format!("{}/health", self.base)).await;
