@@ -7,7 +7,7 @@ mod reads;
 mod submit;
 mod votes;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use micromall_kit::Runtime;
 use micromall_kit::events::outbox::Outbox;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
@@ -40,5 +40,5 @@ impl Reviews {
 /// Now, as the database keeps it (PostgreSQL stores microseconds), so what a mutation
 /// answers equals what a later read returns.
 fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
+    micromall_kit::db::as_stored(Utc::now())
 }

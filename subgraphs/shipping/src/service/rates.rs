@@ -82,23 +82,22 @@ impl Shipping {
 
     /// `createShippingZone`: a new set of countries, without methods yet.
     pub async fn create_zone(&self, name: &str, countries: &[String]) -> Answer {
-        let problems: Vec<Refusal> = [
-            rates::check_zone_name(name).err(),
-            rates::check_countries(countries).err(),
-        ]
-        .into_iter()
-        .flatten()
-        .flat_map(|r| match r {
-            Refusal::Several(all) => all,
-            one => vec![one],
-        })
-        .collect();
-        match problems.len() {
-            0 => {}
-            1 => return refuse(problems.into_iter().next().expect("one")),
-            _ => return refuse(Refusal::Several(problems)),
-        }
-        let countries = rates::check_countries(countries).or_refuse()?;
+        let countries = match (
+            rates::check_zone_name(name),
+            rates::check_countries(countries),
+        ) {
+            (Ok(()), Ok(countries)) => countries,
+            (Err(bad_name), Ok(_)) => return refuse(bad_name),
+            (Ok(()), Err(bad_countries)) => return refuse(bad_countries),
+            (Err(bad_name), Err(bad_countries)) => {
+                let mut all = vec![bad_name];
+                match bad_countries {
+                    Refusal::Several(parts) => all.extend(parts),
+                    one => all.push(one),
+                }
+                return refuse(Refusal::Several(all));
+            }
+        };
         let name = name.trim().to_owned();
         let zone = shipping_zone::Model {
             id: Uuid::now_v7(),
