@@ -5,6 +5,8 @@
 mod common;
 
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{code, gql, start_with};
@@ -115,9 +117,12 @@ async fn on_sigterm_the_router_drains_before_the_subgraphs_stop() {
     let ready = gql(&base, query, json!({}), None).await;
     assert!(ready["errors"].is_null(), "{ready}");
 
+    // Counted as they land, so the stop comes mid-traffic however slow a loaded machine is.
+    let answered_so_far = Arc::new(AtomicUsize::new(0));
     let mut clients = Vec::new();
     for _ in 0..8 {
         let base = base.clone();
+        let answered_so_far = answered_so_far.clone();
         clients.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             let (mut answered, mut failed) = (0, Vec::new());
@@ -134,6 +139,7 @@ async fn on_sigterm_the_router_drains_before_the_subgraphs_stop() {
                 };
                 if body["errors"].is_null() {
                     answered += 1;
+                    answered_so_far.fetch_add(1, Ordering::Relaxed);
                 } else {
                     failed.push(body);
                 }
@@ -141,7 +147,11 @@ async fn on_sigterm_the_router_drains_before_the_subgraphs_stop() {
             (answered, failed)
         }));
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let flowing = Instant::now() + Duration::from_secs(120);
+    while answered_so_far.load(Ordering::Relaxed) < 24 {
+        assert!(Instant::now() < flowing, "traffic never got going");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let pid = stack.child.id().to_string();
     assert!(
         Command::new("kill")
@@ -159,7 +169,7 @@ async fn on_sigterm_the_router_drains_before_the_subgraphs_stop() {
             "operations accepted before the stop failed: {failed:?}"
         );
     }
-    assert!(answered > 8, "traffic was flowing ({answered} answered)");
+    assert!(answered >= 24, "traffic was flowing ({answered} answered)");
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(status) = stack.child.try_wait().unwrap() {
