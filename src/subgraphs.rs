@@ -13,6 +13,7 @@ pub static ALL: &[&SubgraphDef] = &[
     &micromall_payments::SUBGRAPH,
     &micromall_shipping::SUBGRAPH,
     &micromall_reviews::SUBGRAPH,
+    &micromall_marketing::SUBGRAPH,
 ];
 
 pub fn find(name: &str) -> Option<&'static SubgraphDef> {

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod cart;
 pub mod catalog;
 pub mod inventory;
+pub mod marketing;
 pub mod orders;
 pub mod payments;
 pub mod reviews;

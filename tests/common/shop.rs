@@ -14,7 +14,7 @@ pub const ADMIN_PASSWORD: &str = "boss password 123";
 pub const PASSWORD: &str = "customer password 1";
 pub const SANDBOX_SECRET: &str = "test-sandbox-secret";
 /// Subgraphs with a database, for the PostgreSQL variant.
-const DATABASES: [&str; 9] = [
+const DATABASES: [&str; 10] = [
     "accounts",
     "catalog",
     "search",
@@ -24,6 +24,7 @@ const DATABASES: [&str; 9] = [
     "payments",
     "shipping",
     "reviews",
+    "marketing",
 ];
 
 /// A product of one variant.
@@ -93,6 +94,32 @@ impl Shop {
 
     /// A product with one variant at `price`, with `stock` on hand.
     pub async fn product(&self, name: &str, price: &str, stock: i64) -> Item {
+        self.product_in(name, price, stock, None).await
+    }
+
+    /// A category (under `parent`); its id.
+    pub async fn category(&self, name: &str, parent: Option<&str>) -> String {
+        let created = self
+            .gql(
+                "mutation($i: CreateCategoryInput!) { createCategory(input: $i) { category { id } userErrors { code } } }",
+                json!({ "i": { "name": name, "slug": format!("{}-{}", name.to_lowercase(), uuid::Uuid::now_v7().simple()), "parentId": parent } }),
+                &self.admin,
+            )
+            .await;
+        created["data"]["createCategory"]["category"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("createCategory failed: {created}"))
+            .to_owned()
+    }
+
+    /// Like `product`, in `category`.
+    pub async fn product_in(
+        &self,
+        name: &str,
+        price: &str,
+        stock: i64,
+        category: Option<&str>,
+    ) -> Item {
         let created = self
             .gql(
                 "mutation($i: CreateProductInput!) {
@@ -100,6 +127,7 @@ impl Shop {
                  }",
                 json!({ "i": {
                     "name": name,
+                    "categoryId": category,
                     "description": "for the checkout tests",
                     "variants": [{ "sku": format!("SKU-{}", uuid::Uuid::now_v7().simple()), "name": "Standard", "price": price }]
                 }}),

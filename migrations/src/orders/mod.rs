@@ -3,6 +3,7 @@
 mod m20261121_000500_orders;
 mod m20261201_000510_checkout_claims;
 mod m20261202_000520_shipping_choice;
+mod m20261203_000530_discounts;
 
 use sea_orm_migration::prelude::*;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000510_checkout_claims::Migration),
             Box::new(shared::CreateEventRetries),
             Box::new(m20261202_000520_shipping_choice::Migration),
+            Box::new(m20261203_000530_discounts::Migration),
         ]
     }
 }

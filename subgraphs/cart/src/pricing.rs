@@ -1,8 +1,10 @@
-//! A cart as the customer sees it: lines priced with catalog's current prices, and totals.
+//! A cart as the customer sees it: lines priced with catalog's current prices, less what
+//! marketing's promotions and coupon take off, and totals.
 
 use std::collections::HashMap;
 
 use micromall_kit::contracts::catalog::VariantFacts;
+use micromall_kit::contracts::marketing::{CouponIssue, Discounts, Item};
 use micromall_kit::money::Money;
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -15,6 +17,9 @@ pub struct PricedLine {
     pub variant_id: Uuid,
     pub quantity: i32,
     pub unit_price: Money,
+    pub discount: Money,
+    pub discount_sources: Vec<String>,
+    /// What the line costs: unit price × quantity, less its discount.
     pub line_total: Money,
 }
 
@@ -23,38 +28,81 @@ pub struct PricedCart {
     pub id: Uuid,
     pub lines: Vec<PricedLine>,
     pub item_count: i32,
+    /// The lines before discounts.
     pub subtotal: Money,
     pub discount: Money,
     pub total: Money,
     pub coupon_code: Option<String>,
+    pub coupon_issue: Option<CouponIssue>,
+    /// Delivery will be free (a `FREE_SHIPPING` coupon or promotion applies).
+    pub free_shipping: bool,
 }
 
-/// Prices `lines` with `facts` (catalog's answer for their variants). A line whose variant
-/// catalog no longer knows is left out: it has no price and cannot be bought.
+/// The lines catalog still sells, as marketing prices them. A line whose variant catalog no
+/// longer knows is left out: it has no price and cannot be bought.
+pub fn items(lines: &[cart_line::Model], facts: &HashMap<Uuid, VariantFacts>) -> Vec<Item> {
+    lines
+        .iter()
+        .filter_map(|line| {
+            let variant = facts.get(&line.variant_id)?;
+            Some(Item {
+                variant_id: line.variant_id,
+                product_id: variant.product_id,
+                category_ids: variant.category_ids.clone(),
+                unit_price: variant.price,
+                quantity: i64::from(line.quantity),
+            })
+        })
+        .collect()
+}
+
+/// Prices `lines` with `facts` (catalog's answer for their variants) and `discounts`
+/// (marketing's answer for them; `None` when marketing could not be asked).
 pub fn price_cart(
     cart: &cart::Model,
     lines: &[cart_line::Model],
     facts: &HashMap<Uuid, VariantFacts>,
+    discounts: Option<&Discounts>,
     currency: &str,
 ) -> PricedCart {
+    let off: HashMap<Uuid, (Decimal, &[String])> = discounts
+        .map(|d| {
+            d.lines
+                .iter()
+                .map(|l| (l.variant_id, (l.amount, l.sources.as_slice())))
+                .collect()
+        })
+        .unwrap_or_default();
     let lines: Vec<PricedLine> = lines
         .iter()
         .filter_map(|line| {
             let variant = facts.get(&line.variant_id)?;
             let unit_price = Money::new(variant.price, currency);
-            let line_total = Money::new(unit_price.amount * Decimal::from(line.quantity), currency);
+            let gross = unit_price.amount * Decimal::from(line.quantity);
+            let (discount, sources) = off
+                .get(&line.variant_id)
+                .map_or((Decimal::ZERO, &[][..]), |(amount, sources)| {
+                    ((*amount).min(gross), *sources)
+                });
             Some(PricedLine {
                 id: line.id,
                 variant_id: line.variant_id,
                 quantity: line.quantity,
+                discount: Money::new(discount, currency),
+                discount_sources: sources.to_vec(),
+                line_total: Money::new(gross - discount, currency),
                 unit_price,
-                line_total,
             })
         })
         .collect();
-    let subtotal = Money::new(lines.iter().map(|l| l.line_total.amount).sum(), currency);
-    // Discounts come from coupons, which marketing will own; until then there are none.
-    let discount = Money::zero(currency);
+    let subtotal = Money::new(
+        lines
+            .iter()
+            .map(|l| l.line_total.amount + l.discount.amount)
+            .sum(),
+        currency,
+    );
+    let discount = Money::new(lines.iter().map(|l| l.discount.amount).sum(), currency);
     let total = Money::new(
         (subtotal.amount - discount.amount).max(Decimal::ZERO),
         currency,
@@ -67,6 +115,8 @@ pub fn price_cart(
         discount,
         total,
         coupon_code: cart.coupon_code.clone(),
+        coupon_issue: discounts.and_then(|d| d.coupon_issue.clone()),
+        free_shipping: discounts.is_some_and(|d| d.free_shipping.is_some()),
     }
 }
 
@@ -74,6 +124,7 @@ pub fn price_cart(
 mod tests {
     use super::*;
     use chrono::Utc;
+    use micromall_kit::contracts::marketing::{FreeShipping, LineDiscount};
     use std::str::FromStr;
 
     fn cart() -> cart::Model {
@@ -113,6 +164,7 @@ mod tests {
                 currency: "USD".into(),
                 purchasable: true,
                 weight_grams: None,
+                category_ids: Vec::new(),
             },
         )
     }
@@ -123,7 +175,8 @@ mod tests {
         let (a, b, gone) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
         let lines = vec![line(&cart, a, 3), line(&cart, b, 2), line(&cart, gone, 5)];
         let facts = HashMap::from([facts(a, "0.10"), facts(b, "19.995")]);
-        let priced = price_cart(&cart, &lines, &facts, "USD");
+        assert_eq!(items(&lines, &facts).len(), 2);
+        let priced = price_cart(&cart, &lines, &facts, None, "USD");
         assert_eq!(priced.lines.len(), 2);
         assert_eq!(priced.item_count, 5);
         assert_eq!(priced.lines[0].line_total.amount.to_string(), "0.30");
@@ -136,8 +189,39 @@ mod tests {
     }
 
     #[test]
+    fn discounts_lower_the_lines_and_the_total() {
+        let cart = cart();
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let lines = vec![line(&cart, a, 2), line(&cart, b, 1)];
+        let facts = HashMap::from([facts(a, "10.00"), facts(b, "5.00")]);
+        let discounts = Discounts {
+            lines: vec![LineDiscount {
+                variant_id: a,
+                amount: Decimal::from_str("2.50").unwrap(),
+                sources: vec!["coupon:SPRING".into()],
+            }],
+            parts: Vec::new(),
+            total: Decimal::from_str("2.50").unwrap(),
+            free_shipping: Some(FreeShipping {
+                source: "coupon".into(),
+                code: Some("SPRING".into()),
+            }),
+            coupon_code: Some("SPRING".into()),
+            coupon_issue: None,
+        };
+        let priced = price_cart(&cart, &lines, &facts, Some(&discounts), "USD");
+        assert_eq!(priced.lines[0].line_total.amount.to_string(), "17.50");
+        assert_eq!(priced.lines[0].discount_sources, ["coupon:SPRING"]);
+        assert_eq!(priced.lines[1].discount.amount.to_string(), "0.00");
+        assert_eq!(priced.subtotal.amount.to_string(), "25.00");
+        assert_eq!(priced.discount.amount.to_string(), "2.50");
+        assert_eq!(priced.total.amount.to_string(), "22.50");
+        assert!(priced.free_shipping);
+    }
+
+    #[test]
     fn an_empty_cart_costs_nothing() {
-        let priced = price_cart(&cart(), &[], &HashMap::new(), "JPY");
+        let priced = price_cart(&cart(), &[], &HashMap::new(), None, "JPY");
         assert_eq!(priced.item_count, 0);
         assert_eq!(priced.total.amount.to_string(), "0");
         assert_eq!(priced.total.currency, "JPY");

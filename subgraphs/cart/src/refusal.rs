@@ -33,6 +33,32 @@ pub enum Refusal {
         available: i64,
     },
     InvalidCoupon,
+    /// Marketing says the coupon cannot be applied now: its code (one of the contract's coupon
+    /// codes) and why.
+    Coupon {
+        code: &'static str,
+        message: String,
+    },
+}
+
+impl Refusal {
+    /// Marketing's reason a coupon gives nothing, as cart's refusal.
+    pub fn coupon(issue: &micromall_kit::contracts::marketing::CouponIssue) -> Refusal {
+        use micromall_kit::contracts::marketing::*;
+        let code = [
+            COUPON_EXPIRED,
+            COUPON_MINIMUM_NOT_MET,
+            COUPON_USAGE_LIMIT,
+            COUPON_NOT_APPLICABLE,
+        ]
+        .into_iter()
+        .find(|code| *code == issue.code)
+        .unwrap_or(INVALID_COUPON);
+        Refusal::Coupon {
+            code,
+            message: issue.message.clone(),
+        }
+    }
 }
 
 impl DomainRefusal for Refusal {
@@ -47,6 +73,7 @@ impl DomainRefusal for Refusal {
             | Refusal::NoCart => "NOT_FOUND",
             Refusal::InsufficientStock { .. } => "INSUFFICIENT_STOCK",
             Refusal::InvalidCoupon => "INVALID_COUPON",
+            Refusal::Coupon { code, .. } => code,
         }
     }
 
@@ -71,6 +98,7 @@ impl DomainRefusal for Refusal {
                 format!("only {available} of this item available")
             }
             Refusal::InvalidCoupon => "this coupon code is not valid".to_owned(),
+            Refusal::Coupon { message, .. } => message.clone(),
         }
     }
 
@@ -81,7 +109,7 @@ impl DomainRefusal for Refusal {
             | Refusal::InsufficientStock { .. } => path(&["quantity"]),
             Refusal::TooManyLines | Refusal::VariantNotFound => path(&["variantId"]),
             Refusal::LineNotForSale | Refusal::LineNotFound => path(&["lineId"]),
-            Refusal::InvalidCoupon => path(&["code"]),
+            Refusal::InvalidCoupon | Refusal::Coupon { .. } => path(&["code"]),
             Refusal::NoCart => None,
         }
     }

@@ -1,10 +1,10 @@
 //! What cart asks other domains, over their internal endpoints: catalog for variants and
-//! prices, inventory for stock. A domain that does not answer is an internal error, never a
-//! guess.
+//! prices, inventory for stock, marketing for discounts. A domain that does not answer is an
+//! internal error, never a guess.
 
 use std::collections::HashMap;
 
-use micromall_kit::contracts::{catalog, inventory};
+use micromall_kit::contracts::{catalog, inventory, marketing};
 use micromall_kit::internal::InternalClient;
 use micromall_kit::{ApiError, ApiResult};
 use uuid::Uuid;
@@ -75,5 +75,23 @@ impl Inventory {
             .iter()
             .find(|level| level.variant_id == variant_id)
             .map_or(0, |level| level.available))
+    }
+}
+
+#[derive(Clone)]
+pub struct Marketing {
+    pub client: InternalClient,
+}
+
+impl Marketing {
+    /// What promotions and the coupon take off these lines now.
+    pub async fn discounts(
+        &self,
+        request: &marketing::PriceRequest,
+    ) -> ApiResult<marketing::Discounts> {
+        self.client
+            .call(marketing::SERVICE, marketing::PRICE, request)
+            .await
+            .map_err(ApiError::internal)
     }
 }

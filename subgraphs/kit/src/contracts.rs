@@ -12,7 +12,17 @@ pub mod catalog {
     use super::*;
 
     pub const SERVICE: &str = "catalog";
+    /// `VariantsRequest` → `VariantsResponse`.
     pub const VARIANTS: &str = "variants";
+    /// `KnownRequest` → `KnownRequest`: those of the ids that name a category or product.
+    pub const KNOWN: &str = "known";
+
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct KnownRequest {
+        pub category_ids: Vec<Uuid>,
+        pub product_ids: Vec<Uuid>,
+    }
 
     #[derive(Debug, Clone, Serialize, Deserialize)]
     pub struct VariantsRequest {
@@ -35,6 +45,10 @@ pub mod catalog {
         /// Shipping weight, when the shop gave one.
         #[serde(default)]
         pub weight_grams: Option<i32>,
+        /// The product's category and every category above it (promotions and coupons
+        /// scoped to a category reach its descendants).
+        #[serde(default)]
+        pub category_ids: Vec<Uuid>,
     }
 
     #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -341,5 +355,124 @@ pub mod reviews {
         /// Grows with every change of this product's rating: a consumer keeps the highest it
         /// has seen, so events delivered out of order never bring back an older rating.
         pub version: i64,
+    }
+}
+
+/// marketing: what cart and checkout ask of it (discounts, and a coupon's uses).
+pub mod marketing {
+    use super::*;
+
+    pub const SERVICE: &str = "marketing";
+    /// `PriceRequest` → `Discounts`: what promotions and the coupon take off these lines now.
+    pub const PRICE: &str = "price";
+    /// `HoldRequest` → `Held`, or a refusal with one of the coupon codes below: one use of
+    /// the coupon is held for the order until it is paid (then used) or cancelled (then
+    /// free again). Idempotent by `order_id`.
+    pub const HOLD: &str = "hold";
+    /// `ReleaseRequest` → `Released`: gives a held use back (a checkout that failed after
+    /// holding). Idempotent; an order without a held use is a no-op.
+    pub const RELEASE: &str = "release";
+
+    /// Coupon refusal and issue codes, as the cart and checkout contracts name them.
+    pub const INVALID_COUPON: &str = "INVALID_COUPON";
+    pub const COUPON_EXPIRED: &str = "COUPON_EXPIRED";
+    pub const COUPON_MINIMUM_NOT_MET: &str = "COUPON_MINIMUM_NOT_MET";
+    pub const COUPON_USAGE_LIMIT: &str = "COUPON_USAGE_LIMIT";
+    /// The coupon is valid but none of the cart's products is in its scope.
+    pub const COUPON_NOT_APPLICABLE: &str = "COUPON_NOT_APPLICABLE";
+
+    /// One line of a cart or order, with what catalog says of its variant.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Item {
+        pub variant_id: Uuid,
+        pub product_id: Uuid,
+        /// The product's category and its ancestors.
+        pub category_ids: Vec<Uuid>,
+        pub unit_price: Decimal,
+        pub quantity: i64,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct PriceRequest {
+        /// The shopper, when signed in: decides the per-customer limit.
+        pub customer_id: Option<Uuid>,
+        pub items: Vec<Item>,
+        pub coupon_code: Option<String>,
+    }
+
+    /// Why an applied coupon gives nothing now.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct CouponIssue {
+        pub code: String,
+        pub message: String,
+    }
+
+    /// One line's discount, in the request's line order.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct LineDiscount {
+        pub variant_id: Uuid,
+        pub amount: Decimal,
+        /// e.g. `coupon:SPRING10`, `promotion:Summer sale`.
+        pub sources: Vec<String>,
+    }
+
+    /// One source's part of the whole discount: `source` is `coupon` or `promotion:<name>`.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct DiscountPart {
+        pub source: String,
+        pub code: Option<String>,
+        pub amount: Decimal,
+    }
+
+    /// What makes delivery free: `source` is `coupon` or `promotion:<name>`.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct FreeShipping {
+        pub source: String,
+        pub code: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Discounts {
+        pub lines: Vec<LineDiscount>,
+        pub parts: Vec<DiscountPart>,
+        /// The total taken off the goods (the sum of `lines`).
+        pub total: Decimal,
+        /// Delivery is free: the `FREE_SHIPPING` coupon or promotion that makes it so.
+        pub free_shipping: Option<FreeShipping>,
+        /// The coupon as the shop knows it (canonical case); `None` when none was asked.
+        pub coupon_code: Option<String>,
+        /// Set when a coupon was asked and gives nothing.
+        pub coupon_issue: Option<CouponIssue>,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct HoldRequest {
+        pub order_id: Uuid,
+        pub customer_id: Uuid,
+        pub coupon_code: String,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    pub struct Held {
+        pub held: bool,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ReleaseRequest {
+        pub order_id: Uuid,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    pub struct Released {
+        pub released: bool,
     }
 }

@@ -37,8 +37,30 @@ pub enum Refusal {
     /// The chosen shipping method (or, with none chosen, every method) does not deliver to
     /// the address's country.
     ShippingMethodUnavailable,
+    /// The cart's coupon no longer applies (marketing's code and reason): nothing is held.
+    Coupon { code: &'static str, message: String },
     /// Several of the above at once (each bad address field, each variant no longer sold).
     Several(Vec<Refusal>),
+}
+
+impl Refusal {
+    /// Marketing's reason the cart's coupon cannot be used, by its code.
+    pub fn coupon(code: &str, message: &str) -> Refusal {
+        use micromall_kit::contracts::marketing::*;
+        let code = [
+            COUPON_EXPIRED,
+            COUPON_MINIMUM_NOT_MET,
+            COUPON_USAGE_LIMIT,
+            COUPON_NOT_APPLICABLE,
+        ]
+        .into_iter()
+        .find(|known| *known == code)
+        .unwrap_or(INVALID_COUPON);
+        Refusal::Coupon {
+            code,
+            message: message.to_owned(),
+        }
+    }
 }
 
 impl DomainRefusal for Refusal {
@@ -52,6 +74,7 @@ impl DomainRefusal for Refusal {
             Refusal::NotFound => "NOT_FOUND",
             Refusal::NotCancellable { .. } | Refusal::NotShippable { .. } => "INVALID_STATE",
             Refusal::ShippingMethodUnavailable => SHIPPING_METHOD_UNAVAILABLE,
+            Refusal::Coupon { code, .. } => code,
             Refusal::Several(all) => all.first().map_or("INVALID_ADDRESS", Refusal::code),
         }
     }
@@ -81,6 +104,9 @@ impl DomainRefusal for Refusal {
             }
             Refusal::ShippingMethodUnavailable => {
                 "this shipping method does not deliver to that address".to_owned()
+            }
+            Refusal::Coupon { message, .. } => {
+                format!("{message}: remove the coupon from the cart or try again")
             }
             Refusal::Several(all) => joined_messages(all),
         }

@@ -114,7 +114,8 @@ pub async fn insert_order(
             sku: Set(l.facts.sku.clone()),
             quantity: Set(l.quantity as i32),
             unit_price: Set(l.unit_price),
-            line_total: Set(l.line_total),
+            discount: Set(l.discount),
+            line_total: Set(l.line_total - l.discount),
         });
     order_line::Entity::insert_many(rows)
         .exec_without_returning(db)
@@ -303,6 +304,8 @@ mod pending_cap {
             shipping_method_id: None,
             shipping_method_name: None,
             estimated_delivery: None,
+            coupon_code: None,
+            discounts: serde_json::json!([]),
             cart_id: Uuid::now_v7(),
             cart_version: 1,
             payment_due_at: now,

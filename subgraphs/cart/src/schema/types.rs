@@ -1,7 +1,9 @@
 //! API types of the cart section of the contract.
 
 use async_graphql::{ID, SimpleObject};
+use micromall_kit::UserError;
 use micromall_kit::money::Money;
+use micromall_kit::outcome::path;
 
 use crate::pricing::{PricedCart, PricedLine};
 
@@ -14,6 +16,14 @@ pub struct Cart {
     pub discount: Money,
     pub total: Money,
     pub coupon_code: Option<String>,
+    /// Why the applied coupon gives nothing now (expired, minimum not met, ...); null when
+    /// it applies.
+    pub coupon_issue: Option<UserError>,
+    /// E.g. a `FREE_SHIPPING` coupon: its amount is known at checkout, once the shipping
+    /// method is; until then zero, with `freeShipping` saying delivery will be free.
+    pub shipping_discount: Money,
+    /// Delivery will be free: a `FREE_SHIPPING` coupon or promotion applies.
+    pub free_shipping: bool,
 }
 
 #[derive(SimpleObject)]
@@ -22,6 +32,11 @@ pub struct CartLine {
     pub variant: ProductVariantRef,
     pub quantity: i32,
     pub unit_price: Money,
+    /// Promotions' and the coupon's share for this line.
+    pub discount: Money,
+    /// E.g. `coupon:SPRING10`, `promotion:Summer sale`.
+    pub discount_sources: Vec<String>,
+    /// What the line costs: unit price × quantity, less its discount.
     pub line_total: Money,
 }
 
@@ -34,7 +49,7 @@ pub struct ProductVariantRef {
 
 micromall_kit::payload!(
     /// codes: NOT_FOUND, INVALID_QUANTITY, INSUFFICIENT_STOCK, INVALID_COUPON, COUPON_EXPIRED,
-    /// COUPON_MINIMUM_NOT_MET, COUPON_USAGE_LIMIT
+    /// COUPON_MINIMUM_NOT_MET, COUPON_USAGE_LIMIT, COUPON_NOT_APPLICABLE
     CartPayload,
     cart: Cart
 );
@@ -47,8 +62,15 @@ impl From<PricedCart> for Cart {
             item_count: cart.item_count,
             subtotal: cart.subtotal,
             discount: cart.discount,
+            shipping_discount: Money::zero(&cart.total.currency),
             total: cart.total,
             coupon_code: cart.coupon_code,
+            coupon_issue: cart.coupon_issue.map(|issue| UserError {
+                field: path(&["couponCode"]),
+                message: issue.message,
+                code: issue.code,
+            }),
+            free_shipping: cart.free_shipping,
         }
     }
 }
@@ -62,6 +84,8 @@ impl From<PricedLine> for CartLine {
             },
             quantity: line.quantity,
             unit_price: line.unit_price,
+            discount: line.discount,
+            discount_sources: line.discount_sources,
             line_total: line.line_total,
         }
     }

@@ -2,25 +2,40 @@
 
 use micromall_kit::db::begin_write;
 use micromall_kit::outcome::Verdict;
+use micromall_kit::{ApiError, refuse};
 use uuid::Uuid;
 
-use super::{Carts, Change, locked_cart, own_cart, state_of};
+use super::{CartState, Carts, Change, locked_cart, own_cart, state_of};
+use crate::entity::cart;
 use crate::refusal::Refusal;
 use crate::rules::clean_coupon_code;
 use crate::store;
 
-/// The code to store on the cart, or why it cannot be applied. Coupons belong to marketing,
-/// which does not exist yet, so every well-formed code is refused as unknown. When marketing
-/// arrives, this is the one place that asks it (through `remote`, adding `COUPON_EXPIRED`,
-/// `COUPON_MINIMUM_NOT_MET` and `COUPON_USAGE_LIMIT` to `Refusal`).
-fn accepted_coupon(code: &str) -> Result<String, Refusal> {
-    let _code = clean_coupon_code(code)?;
-    Err(Refusal::InvalidCoupon)
-}
-
 impl Carts {
+    /// Applies the code when marketing says it gives something to this cart now; otherwise
+    /// refuses with marketing's reason and leaves the cart as it was. The code is kept as the
+    /// shop wrote it (codes are matched regardless of case).
     pub async fn apply_coupon(&self, user: Uuid, code: &str) -> Change {
-        let code = accepted_coupon(code).or_refuse()?;
+        let code = clean_coupon_code(code).or_refuse()?;
+        // Asked about the cart as it is (an empty one before the first add): a refused code
+        // makes no cart.
+        let state = match self.state_of_user(user).await? {
+            Some(state) => state,
+            None => CartState {
+                cart: not_yet_made(user),
+                lines: Vec::new(),
+            },
+        };
+        let (_, discounts) = self.price_with(state, Some(code)).await?;
+        let Some(discounts) = discounts else {
+            return Err(ApiError::internal(anyhow::anyhow!("marketing did not answer")).into());
+        };
+        if let Some(issue) = &discounts.coupon_issue {
+            return refuse(Refusal::coupon(issue));
+        }
+        let Some(code) = discounts.coupon_code else {
+            return refuse(Refusal::InvalidCoupon);
+        };
         let txn = begin_write(&self.db).await?;
         let cart = own_cart(&txn, user).await?;
         let version = store::advance_version(&txn, &cart).await?;
@@ -40,5 +55,19 @@ impl Carts {
         let state = state_of(&txn, cart.id).await?;
         txn.commit().await?;
         Ok(self.price(state).await?)
+    }
+}
+
+/// A cart as it will be when made: empty, at version 0.
+fn not_yet_made(user: Uuid) -> cart::Model {
+    let now = chrono::Utc::now();
+    cart::Model {
+        id: Uuid::nil(),
+        user_id: user,
+        version: 0,
+        coupon_code: None,
+        coupon_version: None,
+        created_at: now,
+        updated_at: now,
     }
 }

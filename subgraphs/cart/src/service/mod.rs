@@ -28,6 +28,7 @@ pub struct Carts {
     pub db: DatabaseConnection,
     catalog: remote::Catalog,
     inventory: remote::Inventory,
+    marketing: remote::Marketing,
     /// The shop currency carts are priced in.
     currency: String,
 }
@@ -42,7 +43,10 @@ impl Carts {
                 client: client.clone(),
                 currency: currency.clone(),
             },
-            inventory: remote::Inventory { client },
+            inventory: remote::Inventory {
+                client: client.clone(),
+            },
+            marketing: remote::Marketing { client },
             currency,
         }
     }

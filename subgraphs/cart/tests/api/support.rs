@@ -1,4 +1,5 @@
-//! A real shop for the cart to talk to: catalog, inventory and cart subgraphs on free ports,
+//! A real shop for the cart to talk to: catalog, inventory, marketing and cart subgraphs on
+//! free ports,
 //! one database each, one data directory (so all hold the same keys), and tokens for an
 //! admin, customers and a calling service.
 
@@ -22,6 +23,7 @@ pub const CART_FIELDS: &str = "id itemCount couponCode subtotal { amount currenc
 pub struct Shop {
     pub catalog: TestSubgraph,
     pub inventory: Option<TestSubgraph>,
+    pub marketing: Option<TestSubgraph>,
     pub cart: TestSubgraph,
     databases: Vec<TestDatabase>,
     /// Whose keys sign customers' tokens, as accounts would.
@@ -67,6 +69,7 @@ impl Shop {
         let catalog_db = TestDatabase::create(backend).await.expect("database");
         let inventory_db = TestDatabase::create(backend).await.expect("database");
         let cart_db = TestDatabase::create(backend).await.expect("database");
+        let marketing_db = TestDatabase::create(backend).await.expect("database");
         let mut settings: Settings = settings_for(&catalog_db, "catalog");
         settings
             .database_urls
@@ -74,8 +77,14 @@ impl Shop {
         settings
             .database_urls
             .insert("cart".into(), cart_db.url.clone());
+        settings
+            .database_urls
+            .insert("marketing".into(), marketing_db.url.clone());
         // Tokens as accounts would issue them, signed with the key this data dir holds.
-        let admin = access_token(&settings, &["catalog:write", "inventory:write"]);
+        let admin = access_token(
+            &settings,
+            &["catalog:write", "inventory:write", "marketing:write"],
+        );
         let service_token = service_token(&settings, "orders", "cart");
 
         let catalog = start_subgraph(&micromall_catalog::SUBGRAPH, settings.clone()).await;
@@ -94,6 +103,10 @@ impl Shop {
                 .insert("inventory".into(), DOWN.into());
             None
         };
+        let marketing = start_subgraph(&micromall_marketing::SUBGRAPH, settings.clone()).await;
+        settings
+            .service_urls
+            .insert("marketing".into(), marketing.base_url());
         if let Some(url) = cart_sees_catalog_at {
             settings.service_urls.insert("catalog".into(), url.into());
         }
@@ -101,8 +114,9 @@ impl Shop {
         Self {
             catalog,
             inventory,
+            marketing: Some(marketing),
             cart,
-            databases: vec![catalog_db, inventory_db, cart_db],
+            databases: vec![catalog_db, inventory_db, cart_db, marketing_db],
             settings,
             admin,
             service_token,
@@ -270,6 +284,25 @@ impl Shop {
             json!({ "l": line }),
         )
         .await
+    }
+
+    /// Stops marketing: what cart asks it from now on goes unanswered.
+    pub async fn stop_marketing(&mut self) {
+        if let Some(marketing) = self.marketing.take() {
+            marketing.stop().await;
+        }
+    }
+
+    /// A coupon made by the admin in marketing.
+    pub async fn coupon(&self, input: Value) {
+        let made = self
+            .admin_gql(
+                self.marketing.as_ref().expect("marketing runs").client(),
+                "mutation($i: CreateCouponInput!) { createCoupon(input: $i) { coupon { id } userErrors { code } } }",
+                json!({ "i": input }),
+            )
+            .await;
+        assert!(made["data"]["createCoupon"]["coupon"].is_object(), "{made}");
     }
 
     /// POSTs to one of cart's internal endpoints; with or without the service credential.

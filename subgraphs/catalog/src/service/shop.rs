@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use micromall_kit::contracts::catalog::VariantFacts;
+use micromall_kit::contracts::catalog::{KnownRequest, VariantFacts};
 use micromall_kit::pagination::PageRequest;
 use micromall_kit::{ApiError, ApiResult};
 use sea_orm::DbErr;
@@ -166,6 +166,8 @@ impl Catalog {
         let variants = store::variants_by_ids(&self.db, ids).await?;
         let product_ids: Vec<Uuid> = variants.iter().map(|v| v.product_id).collect();
         let products = self.products_by_ids(&product_ids).await?;
+        let categories: Vec<Uuid> = products.values().filter_map(|p| p.category_id).collect();
+        let lineage = self.lineage(&categories).await?;
         Ok(variants
             .into_iter()
             .filter_map(|v| {
@@ -180,9 +182,64 @@ impl Catalog {
                     currency: self.currency.clone(),
                     purchasable: product.archived_at.is_none(),
                     weight_grams: v.weight_grams,
+                    category_ids: product
+                        .category_id
+                        .and_then(|c| lineage.get(&c).cloned())
+                        .unwrap_or_default(),
                 })
             })
             .collect())
+    }
+
+    /// Each of `categories` with every category above it (itself first): one query per
+    /// level of the tree, however many categories are asked about.
+    pub async fn lineage(&self, categories: &[Uuid]) -> Result<HashMap<Uuid, Vec<Uuid>>, DbErr> {
+        // A parent chain longer than this is a cycle or a corrupt tree: stop there.
+        const MAX_DEPTH: usize = 32;
+        let mut parents: HashMap<Uuid, Option<Uuid>> = HashMap::new();
+        let mut frontier: Vec<Uuid> = categories.to_vec();
+        for _ in 0..MAX_DEPTH {
+            frontier.retain(|id| !parents.contains_key(id));
+            frontier.sort_unstable();
+            frontier.dedup();
+            if frontier.is_empty() {
+                break;
+            }
+            let found = store::categories_by_ids(&self.db, &frontier).await?;
+            for id in &frontier {
+                parents.insert(*id, None);
+            }
+            frontier = found
+                .iter()
+                .filter_map(|c| {
+                    parents.insert(c.id, c.parent_id);
+                    c.parent_id
+                })
+                .collect();
+        }
+        Ok(categories
+            .iter()
+            .map(|start| {
+                let mut chain = vec![*start];
+                while let Some(Some(parent)) = parents.get(chain.last().unwrap_or(start)) {
+                    if chain.contains(parent) || chain.len() >= MAX_DEPTH {
+                        break;
+                    }
+                    chain.push(*parent);
+                }
+                (*start, chain)
+            })
+            .collect())
+    }
+
+    /// Those of the ids that name a category or a product (archived products included).
+    pub async fn known(&self, asked: &KnownRequest) -> Result<KnownRequest, DbErr> {
+        let categories = store::categories_by_ids(&self.db, &asked.category_ids).await?;
+        let products = store::products_by_ids(&self.db, &asked.product_ids).await?;
+        Ok(KnownRequest {
+            category_ids: categories.into_iter().map(|c| c.id).collect(),
+            product_ids: products.into_iter().map(|p| p.id).collect(),
+        })
     }
 
     // For seeding the demo shop.

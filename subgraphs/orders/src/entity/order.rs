@@ -27,6 +27,11 @@ pub struct Model {
     pub estimated_delivery: Option<DateTimeUtc>,
     pub cart_id: Uuid,
     pub cart_version: i64,
+    /// The coupon applied at checkout, as the shop wrote it.
+    pub coupon_code: Option<String>,
+    /// What was taken off at checkout, by source: a JSON array of `DiscountPart`s (the
+    /// lines' discounts, and delivery made free).
+    pub discounts: Json,
     /// When an unpaid order is cancelled.
     pub payment_due_at: DateTimeUtc,
     pub created_at: DateTimeUtc,

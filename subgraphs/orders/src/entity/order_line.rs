@@ -15,6 +15,10 @@ pub struct Model {
     pub quantity: i32,
     #[sea_orm(column_type = "Decimal(Some((19, 4)))")]
     pub unit_price: Decimal,
+    /// This line's share of the order's discounts.
+    #[sea_orm(column_type = "Decimal(Some((19, 4)))")]
+    pub discount: Decimal,
+    /// What the line cost: unit price × quantity, less its discount.
     #[sea_orm(column_type = "Decimal(Some((19, 4)))")]
     pub line_total: Decimal,
 }

@@ -31,7 +31,10 @@ pub struct PricedLine {
     pub facts: catalog::VariantFacts,
     pub quantity: i64,
     pub unit_price: Decimal,
+    /// Unit price × quantity, before discounts.
     pub line_total: Decimal,
+    /// What promotions and the coupon take off this line.
+    pub discount: Decimal,
 }
 
 /// Prices the cart's lines at what catalog `offered`, rounded to the shop's currency; a
@@ -58,6 +61,7 @@ pub fn price(
                         unit_price * Decimal::from(line.quantity),
                         currency,
                     ),
+                    discount: Decimal::ZERO,
                 });
             }
             None => unsold.push(line.variant_id),
@@ -80,10 +84,15 @@ pub struct Totals {
     pub total: Decimal,
 }
 
-/// What the lines cost with delivery at `shipping_cost` (from shipping's quote).
-pub fn totals(lines: &[PricedLine], shipping_cost: Decimal) -> Totals {
+/// What the lines cost, less their discounts and `shipping_discount`, with delivery at
+/// `shipping_cost` (from shipping's quote).
+pub fn totals(lines: &[PricedLine], shipping_cost: Decimal, shipping_discount: Decimal) -> Totals {
     let subtotal: Decimal = lines.iter().map(|l| l.line_total).sum();
-    let discount = Decimal::ZERO;
+    let discount = lines
+        .iter()
+        .map(|l| l.discount.min(l.line_total))
+        .sum::<Decimal>()
+        + shipping_discount.min(shipping_cost);
     Totals {
         subtotal,
         discount,
@@ -145,6 +154,7 @@ mod tests {
             currency: "USD".into(),
             purchasable,
             weight_grams: None,
+            category_ids: Vec::new(),
         }
     }
 
@@ -167,11 +177,20 @@ mod tests {
         .unwrap();
         let priced: Vec<String> = lines.iter().map(|l| l.line_total.to_string()).collect();
         assert_eq!(priced, ["70.02", "13.50"]);
-        assert_eq!(totals(&lines, Decimal::ZERO).total.to_string(), "83.52");
         assert_eq!(
-            totals(&lines, "4.99".parse().unwrap()).total.to_string(),
-            "88.51"
+            totals(&lines, Decimal::ZERO, Decimal::ZERO)
+                .total
+                .to_string(),
+            "83.52"
         );
+        let shipped = totals(&lines, "4.99".parse().unwrap(), Decimal::ZERO);
+        assert_eq!(shipped.total.to_string(), "88.51");
+        // Free delivery takes the shipping cost off again; a line's discount is capped.
+        let mut lines = lines;
+        lines[1].discount = "20".parse().unwrap();
+        let free = totals(&lines, "4.99".parse().unwrap(), "4.99".parse().unwrap());
+        assert_eq!(free.discount.to_string(), "18.49");
+        assert_eq!(free.total.to_string(), "70.02");
         assert_eq!(
             line_name(&lines, &pot.id.to_string()).as_deref(),
             Some("Teapot (Standard)")

@@ -3,6 +3,7 @@
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use micromall_kit::contracts::marketing;
 use micromall_kit::graphql::{
     by_first, edges_and_nodes, list_size, paged_complexity, service, viewer,
 };
@@ -81,6 +82,21 @@ impl Order {
         self.0.estimated_delivery
     }
 
+    /// What was discounted at checkout, by source (`coupon` or `promotion:<name>`), fixed
+    /// from then on; delivery made free is one of them.
+    async fn discounts(&self) -> Result<Vec<Discount>> {
+        let parts: Vec<marketing::DiscountPart> =
+            serde_json::from_value(self.0.discounts.clone()).map_err(ApiError::internal)?;
+        Ok(parts
+            .into_iter()
+            .map(|p| Discount {
+                source: p.source,
+                code: p.code,
+                amount: self.money(p.amount),
+            })
+            .collect())
+    }
+
     async fn shipping_address(&self) -> Result<Address> {
         serde_json::from_value(self.0.shipping_address.clone())
             .map_err(|e| ApiError::internal(e).into())
@@ -145,9 +161,25 @@ impl OrderLine {
         Money::new(self.line.unit_price, &self.currency)
     }
 
+    /// This line's share of the order's discounts.
+    async fn discount(&self) -> Money {
+        Money::new(self.line.discount, &self.currency)
+    }
+
+    /// What the line cost: unit price × quantity, less its discount.
     async fn line_total(&self) -> Money {
         Money::new(self.line.line_total, &self.currency)
     }
+}
+
+/// One source's part of an order's discount.
+#[derive(SimpleObject)]
+pub struct Discount {
+    /// `coupon` or `promotion:<name>`.
+    pub source: String,
+    /// The coupon's code, for a coupon.
+    pub code: Option<String>,
+    pub amount: Money,
 }
 
 pub struct OrderStatusChange(transition::Model);

@@ -4,10 +4,12 @@
 //! the idempotency key is claimed first (a repeat waits for and returns the first result);
 //! inventory holds stock for the order id atomically (all lines or none); and the order row
 //! is unique per cart version, so two checkouts of one cart cannot both create an order.
-//! A step that fails after stock was held gives the stock back.
+//! The cart's coupon is priced by marketing and one of its uses held for the order (the
+//! last use goes to exactly one of any number of racing checkouts). A step that fails after
+//! stock or a coupon use was held gives them back.
 
 use chrono::{DateTime, Utc};
-use micromall_kit::contracts::{cart, catalog, inventory, orders as events, shipping};
+use micromall_kit::contracts::{cart, catalog, inventory, marketing, orders as events, shipping};
 use micromall_kit::db::begin_write;
 use micromall_kit::idempotency::{self, KeyUse, once};
 use micromall_kit::internal::CallError;
@@ -49,6 +51,7 @@ struct Placing<'a> {
     snapshot: &'a cart::CartSnapshot,
     cart_id: Uuid,
     lines: &'a [PricedLine],
+    discounts: &'a marketing::Discounts,
     order_id: Uuid,
     /// As stored (see `rules::as_stored`).
     now: DateTime<Utc>,
@@ -104,7 +107,10 @@ impl Orders {
         let Some(cart_id) = snapshot.cart_id.filter(|_| !snapshot.lines.is_empty()) else {
             return refuse(Refusal::EmptyCart);
         };
-        let lines = self.price(&snapshot.lines).await?;
+        let mut lines = self.price(&snapshot.lines).await?;
+        let discounts = self
+            .discounts(customer, &mut lines, snapshot.coupon_code.clone())
+            .await?;
         let delivery = self
             .delivery(address, &lines, request.shipping_method_id.as_deref())
             .await?;
@@ -127,6 +133,7 @@ impl Orders {
                 snapshot: &snapshot,
                 cart_id,
                 lines: &lines,
+                discounts: &discounts,
                 order_id,
                 now,
             })
@@ -152,10 +159,15 @@ impl Orders {
             now,
             ..
         } = checkout;
-        let totals = rules::totals(checkout.lines, checkout.delivery.price);
+        let (shipping_discount, parts) = discount_parts(checkout.discounts, checkout.delivery);
+        let totals = rules::totals(checkout.lines, checkout.delivery.price, shipping_discount);
         let payment_due_at = rules::payment_due(now, self.payment_timeout)
             .ok_or_else(|| anyhow::anyhow!("the payment timeout is too long"))?;
         self.hold(&checkout, payment_due_at).await?;
+        if let Err(err) = self.hold_coupon(&checkout).await {
+            self.release(order_id, "the coupon could not be used").await;
+            return Err(err);
+        }
 
         let new_order = order::Model {
             id: order_id,
@@ -174,6 +186,8 @@ impl Orders {
                 .delivery
                 .method_id
                 .and_then(|_| rules::delivery_by(now, checkout.delivery.max_delivery_days)),
+            coupon_code: checkout.discounts.coupon_code.clone(),
+            discounts: serde_json::to_value(&parts).map_err(ApiError::internal)?,
             cart_id,
             cart_version: snapshot.version,
             payment_due_at,
@@ -203,6 +217,7 @@ impl Orders {
                     _ => "checkout failed",
                 };
                 self.release(order_id, reason).await;
+                self.release_coupon(order_id).await;
                 Err(err)
             }
         }
@@ -242,7 +257,12 @@ impl Orders {
             },
             None => None,
         };
-        let totals = rules::totals(lines, rust_decimal::Decimal::ZERO);
+        // Free-above thresholds look at what the goods cost after their discounts.
+        let totals = rules::totals(
+            lines,
+            rust_decimal::Decimal::ZERO,
+            rust_decimal::Decimal::ZERO,
+        );
         let quoted: Result<shipping::Quote, CallError> = self
             .services
             .call(
@@ -250,7 +270,7 @@ impl Orders {
                 shipping::QUOTE,
                 &shipping::QuoteRequest {
                     country: address.country.clone(),
-                    subtotal: totals.subtotal,
+                    subtotal: totals.subtotal - totals.discount,
                     weight_grams: rules::weight_grams(lines),
                     method_id,
                 },
@@ -264,6 +284,100 @@ impl Orders {
                 refuse(Refusal::ShippingMethodUnavailable)
             }
             Err(err) => Err(unavailable(err).into()),
+        }
+    }
+
+    /// What marketing takes off the lines now (written onto them), with the cart's coupon;
+    /// a coupon that no longer applies refuses the checkout before anything is held, and
+    /// without marketing's answer there is no order (never one placed at the wrong price).
+    async fn discounts(
+        &self,
+        customer: Uuid,
+        lines: &mut [PricedLine],
+        coupon_code: Option<String>,
+    ) -> Result<marketing::Discounts, DomainError<Refusal>> {
+        let asked_coupon = coupon_code.is_some();
+        let discounts: marketing::Discounts = self
+            .services
+            .call(
+                marketing::SERVICE,
+                marketing::PRICE,
+                &marketing::PriceRequest {
+                    customer_id: Some(customer),
+                    items: lines
+                        .iter()
+                        .map(|l| marketing::Item {
+                            variant_id: l.facts.id,
+                            product_id: l.facts.product_id,
+                            category_ids: l.facts.category_ids.clone(),
+                            unit_price: l.unit_price,
+                            quantity: l.quantity,
+                        })
+                        .collect(),
+                    coupon_code,
+                },
+            )
+            .await
+            .map_err(unavailable)?;
+        if let Some(issue) = discounts.coupon_issue.as_ref().filter(|_| asked_coupon) {
+            return refuse(Refusal::coupon(&issue.code, &issue.message));
+        }
+        for line in lines.iter_mut() {
+            line.discount = discounts
+                .lines
+                .iter()
+                .find(|d| d.variant_id == line.facts.id)
+                .map_or(rust_decimal::Decimal::ZERO, |d| {
+                    d.amount.min(line.line_total)
+                });
+        }
+        Ok(discounts)
+    }
+
+    /// Holds one use of the cart's coupon for the order; refused when its last use went to
+    /// another order meanwhile.
+    async fn hold_coupon(&self, checkout: &Placing<'_>) -> Result<(), DomainError<Refusal>> {
+        let Some(code) = &checkout.discounts.coupon_code else {
+            return Ok(());
+        };
+        let held: Result<marketing::Held, CallError> = self
+            .services
+            .call(
+                marketing::SERVICE,
+                marketing::HOLD,
+                &marketing::HoldRequest {
+                    order_id: checkout.order_id,
+                    customer_id: checkout.customer,
+                    coupon_code: code.clone(),
+                },
+            )
+            .await;
+        match held {
+            Ok(_) => Ok(()),
+            Err(CallError::Refused { refusal, .. }) => {
+                refuse(Refusal::coupon(&refusal.code, &refusal.message))
+            }
+            Err(err) => {
+                // Marketing may have held the use before the answer was lost.
+                self.release_coupon(checkout.order_id).await;
+                Err(unavailable(err).into())
+            }
+        }
+    }
+
+    /// Gives a held coupon use back; if marketing cannot be reached, the order's cancellation
+    /// event (or none: the order was never made) leaves it to be released by hand.
+    async fn release_coupon(&self, order_id: Uuid) {
+        let released: Result<marketing::Released, _> = self
+            .services
+            .call(
+                marketing::SERVICE,
+                marketing::RELEASE,
+                &marketing::ReleaseRequest { order_id },
+            )
+            .await;
+        if let Err(err) = released {
+            tracing::warn!(error = %err, %order_id, "coupon use not released");
         }
     }
 
@@ -372,4 +486,26 @@ impl Orders {
 
 fn unavailable(err: CallError) -> ApiError {
     ApiError::internal(err)
+}
+
+/// What free delivery takes off (all of the quoted price) and the discount breakdown to keep
+/// on the order: marketing's parts, and the delivery made free.
+fn discount_parts(
+    discounts: &marketing::Discounts,
+    delivery: &shipping::Quote,
+) -> (rust_decimal::Decimal, Vec<marketing::DiscountPart>) {
+    let mut parts = discounts.parts.clone();
+    let Some(free) = discounts
+        .free_shipping
+        .as_ref()
+        .filter(|_| delivery.price > rust_decimal::Decimal::ZERO)
+    else {
+        return (rust_decimal::Decimal::ZERO, parts);
+    };
+    parts.push(marketing::DiscountPart {
+        source: free.source.clone(),
+        code: free.code.clone(),
+        amount: delivery.price,
+    });
+    (delivery.price, parts)
 }

@@ -54,6 +54,7 @@ impl Shop {
                 &micromall_inventory::SUBGRAPH,
                 &micromall_cart::SUBGRAPH,
                 &micromall_orders::SUBGRAPH,
+                &micromall_marketing::SUBGRAPH,
                 &micromall_shipping::SUBGRAPH,
             ],
             tweak,

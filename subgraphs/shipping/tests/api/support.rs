@@ -28,6 +28,7 @@ const SHOP: &[&SubgraphDef] = &[
     &micromall_inventory::SUBGRAPH,
     &micromall_cart::SUBGRAPH,
     &micromall_orders::SUBGRAPH,
+    &micromall_marketing::SUBGRAPH,
     &micromall_payments::SUBGRAPH,
     &micromall_shipping::SUBGRAPH,
 ];

@@ -1,0 +1,21 @@
+//! The marketing subgraph's database.
+
+mod m20261203_001000_marketing;
+
+use sea_orm_migration::prelude::*;
+
+use crate::shared;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(shared::CreateOutbox),
+            Box::new(shared::CreateInbox),
+            Box::new(shared::CreateEventRetries),
+            Box::new(m20261203_001000_marketing::Migration),
+        ]
+    }
+}

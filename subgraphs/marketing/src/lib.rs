@@ -1,0 +1,46 @@
+//! The marketing subgraph: coupons whose budgets are never exceeded nor lost, automatic
+//! promotions, and what both take off a cart. On the domain template
+//! (`subgraphs/README.md`): `schema` translates the API, `service` holds the use cases and
+//! applies the `rules`, `refusal` says what each refusal means to a client, `store` runs the
+//! queries, `entity` maps the tables; `internal` answers cart and checkout, `events` follows
+//! orders being paid and cancelled.
+
+mod entity;
+mod events;
+mod internal;
+mod refusal;
+pub mod rules;
+pub mod schema;
+pub mod service;
+mod store;
+
+use std::sync::Arc;
+
+use futures::FutureExt;
+use micromall_kit::graphql::federation_sdl;
+use micromall_kit::{Runtime, SubgraphDef};
+use micromall_migrations::MigratorTrait;
+use micromall_migrations::marketing::Migrator;
+
+pub static SUBGRAPH: SubgraphDef = SubgraphDef {
+    name: "marketing",
+    signs_tokens: false,
+    migrate: |db| Migrator::up(db, None).boxed(),
+    build: |runtime| build(runtime).boxed(),
+    sdl: || federation_sdl(&schema::build(None)),
+};
+
+async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
+    let marketing = Arc::new(service::Marketing::open(&runtime));
+    runtime
+        .subscribe(
+            events::CONSUMER,
+            &events::SUBJECTS,
+            Arc::new(events::OrderFollower(marketing.clone())),
+        )
+        .await?;
+    let internal = runtime.internal_router(internal::routes(marketing.clone()));
+    Ok(runtime
+        .graphql_router(schema::build(Some(marketing)))
+        .merge(internal))
+}

@@ -1,0 +1,9 @@
+//! Marketing's pure rules: what a coupon or promotion may be (`offers`), whether a coupon
+//! can be used now (`standing`) and what everything takes off a cart (`pricing`).
+
+pub mod offers;
+pub mod pricing;
+pub mod standing;
+
+/// The permission every marketing mutation and admin read needs.
+pub const MARKETING_WRITE: &str = "marketing:write";
