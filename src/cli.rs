@@ -38,9 +38,14 @@ pub enum Command {
         /// The subgraph whose schema to print, e.g. `accounts`.
         name: String,
     },
-    /// Rebuild the search index: catalog announces every product again and search
-    /// re-indexes them (at once if Micromall is running, else at its next start).
-    Reindex,
+    /// Rebuild a read model. `search` (the default): catalog announces every product again
+    /// and search re-indexes them (at once if Micromall is running, else at its next start).
+    /// `insights`: the back office's figures are rebuilt from the journal of events insights
+    /// received (run it with insights stopped).
+    Reindex {
+        #[arg(value_enum, default_value = "search")]
+        target: ReindexTarget,
+    },
     /// Events that consumers could not handle after every retry (dead letters).
     Events {
         #[command(subcommand)]
@@ -121,4 +126,11 @@ pub enum EventsAction {
         /// The dead letter's id, as `events dead-letters` lists it.
         id: String,
     },
+}
+
+/// What `micromall reindex` rebuilds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReindexTarget {
+    Search,
+    Insights,
 }

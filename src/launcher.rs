@@ -12,6 +12,7 @@ use micromall_router::{Router, Supergraph};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::cli::ReindexTarget;
 use crate::cli::SandboxKind;
 use crate::{compose_cmd, demo, router_cmd, subgraphs};
 
@@ -198,8 +199,29 @@ pub async fn migrate(settings: Settings, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Rebuilds a read model (`ReindexTarget`).
+pub async fn reindex(settings: Settings, target: ReindexTarget) -> anyhow::Result<()> {
+    match target {
+        ReindexTarget::Search => reindex_search(settings).await,
+        ReindexTarget::Insights => reindex_insights(settings).await,
+    }
+}
+
+/// Replays the journal of events insights received into a fresh read model.
+async fn reindex_insights(settings: Settings) -> anyhow::Result<()> {
+    let def = lookup("insights")?;
+    let url = settings.database_url_for(def.name, true);
+    let conn = db::open(&url).await?;
+    (def.migrate)(&conn).await?;
+    let insights = micromall_insights::service::Insights::over(conn.clone(), &settings.currency);
+    let replayed = insights.rebuild().await?;
+    conn.close().await.ok();
+    println!("insights replayed {replayed} events into a fresh read model");
+    Ok(())
+}
+
 /// Has catalog announce every product again, for search to rebuild its index from.
-pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
+async fn reindex_search(settings: Settings) -> anyhow::Result<()> {
     let def = lookup("catalog")?;
     let url = settings.database_url_for(def.name, true);
     let conn = db::open(&url).await?;

@@ -43,7 +43,7 @@ fn main() -> ExitCode {
             None => launcher::run_all(settings).await,
             Some(Command::Subgraph { name }) => launcher::run_one(settings, &name).await,
             Some(Command::Migrate { name }) => launcher::migrate(settings, &name).await,
-            Some(Command::Reindex) => launcher::reindex(settings).await,
+            Some(Command::Reindex { target }) => launcher::reindex(settings, target).await,
             Some(Command::Sandbox { which }) => launcher::run_sandboxes(settings, which).await,
             Some(Command::Events { action }) => events_cmd::run(&settings, action).await,
             Some(Command::Compose {

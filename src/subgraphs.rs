@@ -14,6 +14,7 @@ pub static ALL: &[&SubgraphDef] = &[
     &micromall_shipping::SUBGRAPH,
     &micromall_reviews::SUBGRAPH,
     &micromall_marketing::SUBGRAPH,
+    &micromall_insights::SUBGRAPH,
 ];
 
 pub fn find(name: &str) -> Option<&'static SubgraphDef> {

@@ -173,6 +173,29 @@ async fn a_fresh_install_registers_signs_in_and_stops_cleanly() {
         "variants carry attributes"
     );
 
+    // The demo's home page: banners, new arrivals from the catalog's events.
+    let started = std::time::Instant::now();
+    let home = loop {
+        let home = gql(
+            &base,
+            "{ home { banners { title alt } newArrivals { name } } }",
+            json!({}),
+            None,
+        )
+        .await;
+        if home["data"]["home"]["newArrivals"]
+            .as_array()
+            .is_some_and(|a| a.len() == 12)
+        {
+            break home;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "{home}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let banners = home["data"]["home"]["banners"].as_array().unwrap();
+    assert_eq!(banners.len(), 3, "{home}");
+    assert_eq!(banners[0]["title"], "Winter sale");
+
     // GraphiQL: the page and every script it loads come from the router.
     let page = reqwest::Client::new()
         .get(format!("{base}/graphql"))

@@ -1,7 +1,8 @@
 //! Issue 12 through the router, on the embedded stack (SQLite, in-process bus) and on
 //! PostgreSQL + NATS + Redis when `MICROMALL_TEST_*` are set: every coupon kind and scope
 //! priced to the cent, each refusal and the reason a coupon stops applying, a coupon's budget
-//! raced by thirty checkouts, and promotions chosen, stacked and kept on placed orders.
+//! raced by thirty checkouts, promotions chosen, stacked and kept on placed orders, the home
+//! page following sales, banners and announcements, and a guest's cart merged at sign-in.
 
 mod common;
 
@@ -546,8 +547,199 @@ async fn promotions_choose_the_best_stack_when_allowed_and_orders_keep_theirs(ba
     );
 }
 
+/// The home page as a shopper sees it (with `token`, signed in).
+async fn home(shop: &Shop, token: Option<&str>) -> Value {
+    let body = common::gql(
+        shop.base(),
+        "{ home { featured { id } newArrivals { id name } bestSellers { id name } banners { title }
+                  recommended { id } announcements { kind message } } }",
+        json!({}),
+        token,
+    )
+    .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    body["data"]["home"].clone()
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn the_home_page_follows_sales_banners_and_announcements(backend: Backend) {
+    let shop = Shop::start(backend, &[]).await;
+    let kettle = shop.product("Kettle", "30.00", 50).await;
+    let toaster = shop.product("Toaster", "45.00", 50).await;
+
+    // New arrivals come from catalog's events, newest first.
+    let started = Instant::now();
+    loop {
+        let arrivals = ids(&home(&shop, None).await["newArrivals"]);
+        if arrivals.first() == Some(&toaster.product) && arrivals.contains(&kettle.product) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "new arrivals: {arrivals:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // A paid order moves its product up the best sellers.
+    let buyer = shop.customer("best-seller").await;
+    shop.add_to_cart(&buyer, &toaster.variant, 2).await;
+    let order = checkout(&shop, &buyer).await["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!ids(&home(&shop, None).await["bestSellers"]).contains(&toaster.product));
+    shop.pay(
+        &buyer,
+        &order,
+        "sandbox_ok",
+        &uuid::Uuid::now_v7().to_string(),
+    )
+    .await;
+    shop.eventually(&buyer, &order, |o| o["status"] == "PAID")
+        .await;
+    let paid = Instant::now();
+    loop {
+        if ids(&home(&shop, None).await["bestSellers"]).first() == Some(&toaster.product) {
+            break;
+        }
+        assert!(
+            paid.elapsed() < Duration::from_secs(10),
+            "the sale never reached the home page"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The buyer's recommendations leave out what they bought; anyone else's are the best sellers.
+    assert!(!ids(&home(&shop, Some(&buyer)).await["recommended"]).contains(&toaster.product));
+    assert_eq!(
+        ids(&home(&shop, None).await["recommended"]).first(),
+        Some(&toaster.product)
+    );
+
+    // Banners and featured products, as the shop sets them.
+    let banner = shop
+        .gql(
+            "mutation($i: BannerInput!) { createBanner(input: $i) { banner { id } userErrors { code } } }",
+            json!({ "i": { "title": "Kettle week", "imageUrl": "https://images.example/k.jpg", "alt": "A kettle", "linkUrl": "/kettles", "position": 0 } }),
+            &shop.admin,
+        )
+        .await;
+    assert!(
+        banner["data"]["createBanner"]["banner"]["id"].is_string(),
+        "{banner}"
+    );
+    let featured = shop
+        .gql(
+            "mutation($ids: [ID!]!) { setFeaturedProducts(productIds: $ids) { id name } }",
+            json!({ "ids": [kettle.product, toaster.product] }),
+            &shop.admin,
+        )
+        .await;
+    assert_eq!(
+        featured["data"]["setFeaturedProducts"][0]["name"], "Kettle",
+        "{featured}"
+    );
+    let page = home(&shop, None).await;
+    assert_eq!(page["banners"], json!([{ "title": "Kettle week" }]));
+    assert_eq!(
+        ids(&page["featured"]),
+        [kettle.product.clone(), toaster.product.clone()]
+    );
+
+    // An announcement shows inside its window only.
+    let now = chrono::Utc::now();
+    let opens = now + chrono::TimeDelta::milliseconds(1500);
+    let closes = now + chrono::TimeDelta::milliseconds(3500);
+    let announced = shop
+        .gql(
+            "mutation($i: AnnouncementInput!) { createAnnouncement(input: $i) { announcement { id } userErrors { code } } }",
+            json!({ "i": { "kind": "MAINTENANCE", "message": "Down for maintenance tonight", "startsAt": opens, "endsAt": closes } }),
+            &shop.admin,
+        )
+        .await;
+    assert!(
+        announced["data"]["createAnnouncement"]["announcement"]["id"].is_string(),
+        "{announced}"
+    );
+    assert_eq!(
+        home(&shop, None).await["announcements"],
+        json!([]),
+        "not yet"
+    );
+    let mut seen = false;
+    while chrono::Utc::now() < closes + chrono::TimeDelta::milliseconds(500) {
+        let shown = home(&shop, None).await["announcements"].clone();
+        let at = chrono::Utc::now();
+        if shown != json!([]) {
+            assert_eq!(
+                shown,
+                json!([{ "kind": "MAINTENANCE", "message": "Down for maintenance tonight" }])
+            );
+            assert!(at >= opens, "shown before its window");
+            seen = true;
+        } else if at >= opens + chrono::TimeDelta::milliseconds(100)
+            && at < closes - chrono::TimeDelta::milliseconds(100)
+        {
+            panic!("missing inside its window");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen);
+    assert_eq!(home(&shop, None).await["announcements"], json!([]), "over");
+}
+
+async fn a_guest_cart_joins_the_customers_at_sign_in(backend: Backend) {
+    let shop = Shop::start(backend, &[]).await;
+    let lamp = shop.product("Lamp", "25.00", 10).await;
+    let added = common::gql(
+        shop.base(),
+        "mutation($v: ID!) { addToCart(variantId: $v, quantity: 2) { cart { itemCount } cartToken } }",
+        json!({ "v": lamp.variant }),
+        None,
+    )
+    .await;
+    let token = added["data"]["addToCart"]["cartToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{added}"))
+        .to_owned();
+    let guest_cart = common::gql(
+        shop.base(),
+        "query($t: String) { cart(token: $t) { itemCount } }",
+        json!({ "t": token }),
+        None,
+    )
+    .await;
+    assert_eq!(guest_cart["data"]["cart"]["itemCount"], 2, "{guest_cart}");
+
+    let customer = shop.customer("guest-then-customer").await;
+    let merged = shop
+        .gql(
+            "mutation($t: String!) { mergeGuestCart(cartToken: $t) { cart { itemCount lines { quantity variant { id } } } userErrors { code } } }",
+            json!({ "t": token }),
+            &customer,
+        )
+        .await;
+    assert_eq!(
+        merged["data"]["mergeGuestCart"]["cart"]["lines"],
+        json!([{ "quantity": 2, "variant": { "id": lamp.variant } }]),
+        "{merged}"
+    );
+    // The customer checks out what they chose as a guest.
+    let placed = checkout(&shop, &customer).await;
+    assert_eq!(amount(&placed["order"]["total"]), "50.00", "{placed}");
+}
+
 micromall_kit::on_every_backend!(
     coupons_price_every_kind_and_scope_to_the_cent,
     thirty_customers_race_for_five_uses,
     promotions_choose_the_best_stack_when_allowed_and_orders_keep_theirs,
+    the_home_page_follows_sales_banners_and_announcements,
+    a_guest_cart_joins_the_customers_at_sign_in,
 );

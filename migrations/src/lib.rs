@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod cart;
 pub mod catalog;
+pub mod insights;
 pub mod inventory;
 pub mod marketing;
 pub mod orders;

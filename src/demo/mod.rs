@@ -7,13 +7,14 @@ use anyhow::bail;
 use micromall_catalog::service::{Catalog, NewProduct, NewVariant};
 use rust_decimal::Decimal;
 
+mod marketing;
 mod shipping;
 mod shopping;
 
 pub use shopping::Shopping;
 
 /// Seeds a fresh installation's demo shop into the prepared subgraphs: the catalog and its
-/// stock, and shipping zones. When the catalog was new, returns the demo customers' shopping,
+/// stock, shipping zones and home-page banners. When the catalog was new, returns the demo customers' shopping,
 /// to run once the router serves (they shop through it).
 pub async fn prepare(
     prepared: &[micromall_kit::platform::PreparedSubgraph],
@@ -29,6 +30,12 @@ pub async fn prepare(
         let shipping = micromall_shipping::service::Shipping::open(shipping)?;
         if shipping::zones(&shipping).await? {
             tracing::info!("demo shipping zones created");
+        }
+    }
+    if let Some(marketing) = runtime("marketing") {
+        let marketing = micromall_marketing::service::Marketing::open(marketing);
+        if marketing::banners(&marketing).await? {
+            tracing::info!("demo banners created");
         }
     }
     let Some(catalog) = runtime("catalog") else {
@@ -49,7 +56,10 @@ pub async fn prepare(
         return Ok(None);
     };
     // The demo's own fulfilment staff: a token signed as accounts signs them, for no account.
-    let scopes = std::collections::BTreeSet::from(["fulfillment:write".to_owned()]);
+    let scopes = std::collections::BTreeSet::from([
+        "fulfillment:write".to_owned(),
+        "marketing:write".to_owned(),
+    ]);
     let staff_token = accounts
         .token_issuer()?
         .issue(uuid::Uuid::now_v7(), &scopes)?

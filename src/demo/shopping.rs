@@ -41,7 +41,7 @@ const TITLES: [(&str, &str); 5] = [
     ),
 ];
 
-/// Where the router is, and a staff token allowed to ship.
+/// Where the router is, and a staff token allowed to ship and to merchandise.
 pub struct Shopping {
     pub router: String,
     pub staff_token: String,
@@ -55,6 +55,7 @@ impl Shopping {
             http: &http,
             url: format!("{}/graphql", self.router),
         };
+        super::marketing::merchandise(&client, &self.staff_token).await?;
         let products = client
             .data(
                 "{ products(first: 12) { nodes { id variants { id } } } }",
@@ -238,13 +239,13 @@ const NAMES: [&str; 12] = [
 ];
 
 /// GraphQL over HTTP, as the storefront sends it.
-struct Client<'a> {
+pub(super) struct Client<'a> {
     http: &'a reqwest::Client,
     url: String,
 }
 
 impl Client<'_> {
-    async fn data(
+    pub(super) async fn data(
         &self,
         query: &str,
         variables: Value,

@@ -80,8 +80,8 @@ pub async fn start_with(env: &[(&str, &str)]) -> Stack {
     for _ in 0..3 {
         let data_dir =
             std::env::temp_dir().join(format!("micromall-e2e-{}", uuid::Uuid::now_v7().simple()));
-        // Router, ten subgraphs, the payment and carrier sandboxes.
-        let port_base = free_port_base(13);
+        // Router, eleven subgraphs, the payment and carrier sandboxes.
+        let port_base = free_port_base(14);
         let mut stack = Stack {
             child: spawn(&data_dir, port_base, &env),
             base: format!("http://127.0.0.1:{port_base}"),
@@ -126,11 +126,11 @@ fn command(data_dir: &std::path::Path, port_base: u16, env: &[(String, String)])
         .env("MICROMALL_ROUTER_LISTEN", format!("127.0.0.1:{port_base}"))
         .env(
             "MICROMALL_SANDBOX_LISTEN",
-            format!("127.0.0.1:{}", port_base + 11),
+            format!("127.0.0.1:{}", port_base + 12),
         )
         .env(
             "MICROMALL_CARRIER_SANDBOX_LISTEN",
-            format!("127.0.0.1:{}", port_base + 12),
+            format!("127.0.0.1:{}", port_base + 13),
         )
         // Parcels travel in about a second rather than a quarter of a minute.
         .env("MICROMALL_CARRIER_SANDBOX_SCAN_INTERVAL", "150ms")
@@ -155,7 +155,7 @@ pub fn run_to_exit(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    let mut command = command(&data_dir, free_port_base(13), &env);
+    let mut command = command(&data_dir, free_port_base(14), &env);
     let outcome = wait_for_exit(command.args(args));
     let _ = std::fs::remove_dir_all(&data_dir);
     outcome

@@ -14,7 +14,7 @@ pub const ADMIN_PASSWORD: &str = "boss password 123";
 pub const PASSWORD: &str = "customer password 1";
 pub const SANDBOX_SECRET: &str = "test-sandbox-secret";
 /// Subgraphs with a database, for the PostgreSQL variant.
-const DATABASES: [&str; 10] = [
+const DATABASES: [&str; 11] = [
     "accounts",
     "catalog",
     "search",
@@ -25,6 +25,7 @@ const DATABASES: [&str; 10] = [
     "shipping",
     "reviews",
     "marketing",
+    "insights",
 ];
 
 /// A product of one variant.
@@ -291,7 +292,7 @@ impl Shop {
 
     /// The payment sandbox's own address (not through any proxy).
     pub fn sandbox_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.stack.port_base + 11)
+        format!("http://127.0.0.1:{}", self.stack.port_base + 12)
     }
 
     /// The sandbox processor's own record of a charge.

@@ -1,6 +1,7 @@
 //! The cart subgraph's database.
 
 mod m20261121_000400_cart;
+mod m20261203_000410_guest_carts;
 
 use sea_orm_migration::prelude::*;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(shared::CreateInbox),
             Box::new(m20261121_000400_cart::Migration),
             Box::new(shared::CreateEventRetries),
+            Box::new(m20261203_000410_guest_carts::Migration),
         ]
     }
 }

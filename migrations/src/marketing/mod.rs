@@ -1,6 +1,7 @@
 //! The marketing subgraph's database.
 
 mod m20261203_001000_marketing;
+mod m20261203_001010_home;
 
 use sea_orm_migration::prelude::*;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(shared::CreateInbox),
             Box::new(shared::CreateEventRetries),
             Box::new(m20261203_001000_marketing::Migration),
+            Box::new(m20261203_001010_home::Migration),
         ]
     }
 }

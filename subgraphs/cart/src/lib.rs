@@ -1,4 +1,4 @@
-//! The cart subgraph: each customer's cart and its lines, on the domain template
+//! The cart subgraph: each customer's (or guest's) cart and its lines, on the domain template
 //! (`subgraphs/README.md`): `schema` translates the API, `service` holds the use cases and
 //! applies the `rules` in write transactions, `refusal` says what each refusal means to a
 //! client, `pricing` prices a cart with catalog's current prices, `remote` asks catalog and
@@ -15,10 +15,12 @@ mod rules;
 mod schema;
 mod service;
 mod store;
+mod sweeper;
 
 use std::sync::Arc;
 
 use futures::FutureExt;
+use micromall_kit::config::CartSettings;
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
 use micromall_migrations::MigratorTrait;
@@ -43,6 +45,8 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
             Arc::new(events::OrderPlacedFollower(carts.clone())),
         )
         .await?;
+    let ttl = runtime.section::<CartSettings>().guest_idle_ttl;
+    sweeper::spawn(carts.clone(), ttl, runtime.shutdown.clone());
     let internal = runtime.internal_router(internal::routes(carts.clone()));
     Ok(runtime
         .graphql_router(schema::build(Some(carts)))

@@ -28,6 +28,8 @@ pub enum Refusal {
     LineNotFound,
     /// The caller has no cart yet.
     NoCart,
+    /// The `cartToken` reaches no cart (expired, merged, or never issued).
+    GuestCartNotFound,
     /// The line would hold more than inventory has.
     InsufficientStock {
         available: i64,
@@ -70,7 +72,8 @@ impl DomainRefusal for Refusal {
             Refusal::VariantNotFound
             | Refusal::LineNotForSale
             | Refusal::LineNotFound
-            | Refusal::NoCart => "NOT_FOUND",
+            | Refusal::NoCart
+            | Refusal::GuestCartNotFound => "NOT_FOUND",
             Refusal::InsufficientStock { .. } => "INSUFFICIENT_STOCK",
             Refusal::InvalidCoupon => "INVALID_COUPON",
             Refusal::Coupon { code, .. } => code,
@@ -93,6 +96,9 @@ impl DomainRefusal for Refusal {
             }
             Refusal::LineNotFound => "no such line in your cart".to_owned(),
             Refusal::NoCart => "you have no cart yet".to_owned(),
+            Refusal::GuestCartNotFound => {
+                "this cart token reaches no cart: it expired or was merged".to_owned()
+            }
             Refusal::InsufficientStock { available: 0 } => "this item is out of stock".to_owned(),
             Refusal::InsufficientStock { available } => {
                 format!("only {available} of this item available")
@@ -110,6 +116,7 @@ impl DomainRefusal for Refusal {
             Refusal::TooManyLines | Refusal::VariantNotFound => path(&["variantId"]),
             Refusal::LineNotForSale | Refusal::LineNotFound => path(&["lineId"]),
             Refusal::InvalidCoupon | Refusal::Coupon { .. } => path(&["code"]),
+            Refusal::GuestCartNotFound => path(&["cartToken"]),
             Refusal::NoCart => None,
         }
     }

@@ -59,13 +59,22 @@ pub struct Inventory {
 impl Inventory {
     /// How many of `variant_id` can be sold now (0 when inventory does not know it).
     pub async fn available(&self, variant_id: Uuid) -> ApiResult<i64> {
+        let levels = self.available_all(&[variant_id]).await?;
+        Ok(levels.get(&variant_id).copied().unwrap_or(0))
+    }
+
+    /// How many of each variant can be sold now, one call for all (unknown ones absent).
+    pub async fn available_all(&self, variant_ids: &[Uuid]) -> ApiResult<HashMap<Uuid, i64>> {
+        if variant_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
         let answer: inventory::AvailabilityResponse = self
             .client
             .call(
                 inventory::SERVICE,
                 inventory::AVAILABILITY,
                 &inventory::AvailabilityRequest {
-                    variant_ids: vec![variant_id],
+                    variant_ids: variant_ids.to_vec(),
                 },
             )
             .await
@@ -73,8 +82,8 @@ impl Inventory {
         Ok(answer
             .levels
             .iter()
-            .find(|level| level.variant_id == variant_id)
-            .map_or(0, |level| level.available))
+            .map(|level| (level.variant_id, level.available))
+            .collect())
     }
 }
 

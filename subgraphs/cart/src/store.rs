@@ -10,10 +10,11 @@ use sea_orm::{
     AccessMode, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend,
     DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, IsolationLevel, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, TransactionOptions, TransactionTrait,
+    TryInsertResult,
 };
 use uuid::Uuid;
 
-use crate::entity::{cart, cart_line};
+use crate::entity::{cart, cart_line, guest_cart};
 
 pub async fn cart_of_user(
     db: &impl ConnectionTrait,
@@ -25,11 +26,13 @@ pub async fn cart_of_user(
         .await
 }
 
-/// Creates the user's empty cart unless they have one; a racing creator wins quietly.
-pub async fn ensure_cart(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
+/// Creates the user's empty cart unless they have one (a racing creator wins quietly); the
+/// new cart's id when this call made it.
+pub async fn ensure_cart(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<Uuid>, DbErr> {
     let now = Utc::now();
-    cart::Entity::insert(cart::ActiveModel {
-        id: Set(Uuid::now_v7()),
+    let id = Uuid::now_v7();
+    let made = cart::Entity::insert(cart::ActiveModel {
+        id: Set(id),
         user_id: Set(user_id),
         version: Set(0),
         coupon_code: Set(None),
@@ -40,7 +43,7 @@ pub async fn ensure_cart(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(),
     .on_conflict_do_nothing_on([cart::Column::UserId])
     .exec_without_returning(db)
     .await?;
-    Ok(())
+    Ok(matches!(made, TryInsertResult::Inserted(n) if n > 0).then_some(id))
 }
 
 /// The user's cart, locked until the transaction ends.
@@ -228,4 +231,71 @@ pub async fn begin_read(db: &DatabaseConnection) -> Result<DatabaseTransaction, 
         _ => TransactionOptions::default(),
     };
     db.begin_with_options(options).await
+}
+
+/// Registers a guest's cart owner under the token's hash.
+pub async fn insert_guest(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+    owner_id: Uuid,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    guest_cart::Entity::insert(guest_cart::ActiveModel {
+        token_hash: Set(token_hash.to_owned()),
+        owner_id: Set(owner_id),
+        created_at: Set(now),
+        last_used_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The owner of the guest cart whose token hashes to `token_hash`, used now.
+pub async fn use_guest(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<Uuid>, DbErr> {
+    let Some(guest) = guest_cart::Entity::find_by_id(token_hash.to_owned())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    guest_cart::Entity::update_many()
+        .col_expr(guest_cart::Column::LastUsedAt, Expr::value(Utc::now()))
+        .filter(guest_cart::Column::TokenHash.eq(token_hash))
+        .exec(db)
+        .await?;
+    Ok(Some(guest.owner_id))
+}
+
+/// Owners of guest carts unused since `before`, oldest first.
+pub async fn idle_guests(
+    db: &impl ConnectionTrait,
+    before: chrono::DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Uuid>, DbErr> {
+    Ok(guest_cart::Entity::find()
+        .filter(guest_cart::Column::LastUsedAt.lt(before))
+        .order_by_asc(guest_cart::Column::LastUsedAt)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| g.owner_id)
+        .collect())
+}
+
+/// Deletes a guest: its token, its cart and the cart's lines.
+pub async fn delete_guest(db: &impl ConnectionTrait, owner_id: Uuid) -> Result<(), DbErr> {
+    if let Some(cart) = cart_of_user(db, owner_id).await? {
+        cart_line::Entity::delete_many()
+            .filter(cart_line::Column::CartId.eq(cart.id))
+            .exec(db)
+            .await?;
+        cart::Entity::delete_by_id(cart.id).exec(db).await?;
+    }
+    guest_cart::Entity::delete_many()
+        .filter(guest_cart::Column::OwnerId.eq(owner_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

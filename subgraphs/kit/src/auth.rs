@@ -21,7 +21,7 @@ use crate::config::{PORT_TABLE, Settings};
 use crate::error::ApiError;
 
 /// Every permission (scope) Micromall knows; the built-in `admin` role holds all of them.
-pub const PERMISSIONS: [&str; 8] = [
+pub const PERMISSIONS: [&str; 9] = [
     "users:manage",
     "catalog:write",
     "inventory:write",
@@ -30,6 +30,7 @@ pub const PERMISSIONS: [&str; 8] = [
     "fulfillment:write",
     "marketing:write",
     "reviews:moderate",
+    "insights:read",
 ];
 
 /// A service credential is made for one call: it lives long enough to cross the network.

@@ -63,6 +63,8 @@ pub struct Settings {
     pub payments: PaymentsSettings,
     pub search: SearchSettings,
     pub shipping: ShippingSettings,
+    pub marketing: MarketingSettings,
+    pub cart: CartSettings,
 }
 
 /// The part of the settings one domain reads.
@@ -86,7 +88,48 @@ sections!(
     PaymentsSettings => payments,
     SearchSettings => search,
     ShippingSettings => shipping,
+    MarketingSettings => marketing,
+    CartSettings => cart,
 );
+
+/// `[cart]`: how long a guest's cart waits for its shopper.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CartSettings {
+    /// A guest cart unused this long is deleted (`MICROMALL_CART_GUEST_IDLE_TTL`).
+    #[serde(with = "humantime_serde_compat")]
+    pub guest_idle_ttl: Duration,
+}
+
+impl Default for CartSettings {
+    fn default() -> Self {
+        Self {
+            guest_idle_ttl: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
+}
+
+/// `[marketing]`: how coupon uses held by checkouts that never finished are found.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MarketingSettings {
+    /// A use held this long without its order being paid or cancelled is checked with
+    /// orders (`MICROMALL_MARKETING_HOLD_CHECK_AFTER`): longer than any checkout runs.
+    #[serde(with = "humantime_serde_compat")]
+    pub hold_check_after: Duration,
+    /// How often held uses are looked at (`MICROMALL_MARKETING_HOLD_SWEEP_INTERVAL`).
+    #[serde(with = "humantime_serde_compat")]
+    pub hold_sweep_interval: Duration,
+}
+
+impl Default for MarketingSettings {
+    fn default() -> Self {
+        Self {
+            hold_check_after: Duration::from_secs(600),
+            hold_sweep_interval: Duration::from_secs(60),
+        }
+    }
+}
 
 /// `[search]`: where the index lives when it is shared.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -320,7 +363,7 @@ impl Default for EventsSettings {
 }
 
 /// Where each subgraph sits in the port table (architecture.md): its offset from the base.
-pub const PORT_TABLE: [&str; 10] = [
+pub const PORT_TABLE: [&str; 11] = [
     "accounts",
     "catalog",
     "search",
@@ -331,6 +374,7 @@ pub const PORT_TABLE: [&str; 10] = [
     "shipping",
     "reviews",
     "marketing",
+    "insights",
 ];
 
 /// Brute-force protection for sign-in: failures per account and per client address are
@@ -486,6 +530,8 @@ impl Default for Settings {
             payments: PaymentsSettings::default(),
             search: SearchSettings::default(),
             shipping: ShippingSettings::default(),
+            marketing: MarketingSettings::default(),
+            cart: CartSettings::default(),
         }
     }
 }
@@ -643,6 +689,15 @@ impl Settings {
             }
             "MICROMALL_CARRIER_SANDBOX_SCAN_INTERVAL" => {
                 self.shipping.sandbox.scan_interval = parse_duration(value).map_err(bad)?
+            }
+            "MICROMALL_CART_GUEST_IDLE_TTL" => {
+                self.cart.guest_idle_ttl = parse_duration(value).map_err(bad)?
+            }
+            "MICROMALL_MARKETING_HOLD_CHECK_AFTER" => {
+                self.marketing.hold_check_after = parse_duration(value).map_err(bad)?
+            }
+            "MICROMALL_MARKETING_HOLD_SWEEP_INTERVAL" => {
+                self.marketing.hold_sweep_interval = parse_duration(value).map_err(bad)?
             }
             "MICROMALL_SHIPPING_CARRIER_TIMEOUT" => {
                 self.shipping.carrier_timeout = parse_duration(value).map_err(bad)?

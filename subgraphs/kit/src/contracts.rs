@@ -125,6 +125,21 @@ pub mod inventory {
 
     /// Refusal code of `RESERVE`.
     pub const OUT_OF_STOCK: &str = "OUT_OF_STOCK";
+
+    /// What can be sold of a variant changed: counted, held, sold or given back (payload:
+    /// `StockChanged`).
+    pub const STOCK_CHANGED: &str = "inventory.stock.changed";
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct StockChanged {
+        pub variant_id: Uuid,
+        /// On hand minus held, across warehouses, after the change.
+        pub available: i64,
+        /// When the change was made: a consumer keeps the latest, whatever order events
+        /// arrive in.
+        pub at: DateTime<Utc>,
+    }
 }
 
 /// cart: what checkout takes from a cart, and emptying it afterwards.
@@ -164,6 +179,17 @@ pub mod cart {
     #[derive(Debug, Clone, Serialize, Deserialize)]
     pub struct ClearResponse {
         pub cleared: bool,
+    }
+
+    /// A cart was made: a customer's first add, or a guest's (payload: `CartCreated`).
+    pub const CREATED: &str = "cart.cart.created";
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct CartCreated {
+        pub cart_id: Uuid,
+        /// A guest's cart (no customer yet).
+        pub guest: bool,
     }
 }
 
@@ -241,6 +267,33 @@ pub mod orders {
         pub lines: Vec<inventory::Line>,
         pub total: Decimal,
         pub currency: String,
+        /// What was bought, at what price and discount (empty in events from before
+        /// marketing).
+        #[serde(default)]
+        pub items: Vec<PlacedItem>,
+        #[serde(default)]
+        pub subtotal: Decimal,
+        /// Everything taken off, delivery made free included.
+        #[serde(default)]
+        pub discount: Decimal,
+        #[serde(default)]
+        pub shipping_cost: Decimal,
+        #[serde(default)]
+        pub coupon_code: Option<String>,
+    }
+
+    /// One line of a placed order.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct PlacedItem {
+        pub variant_id: Uuid,
+        pub product_id: Uuid,
+        /// The product's category and its ancestors.
+        pub category_ids: Vec<Uuid>,
+        pub quantity: i64,
+        pub unit_price: Decimal,
+        /// The line's share of the order's discounts.
+        pub discount: Decimal,
     }
 
     #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 //! (`subgraphs/README.md`): `schema` translates the API, `service` holds the use cases and
 //! applies the `rules`, `refusal` says what each refusal means to a client, `store` runs the
 //! queries, `entity` maps the tables; `internal` answers cart and checkout, `events` follows
-//! orders being paid and cancelled.
+//! orders being paid and cancelled, and the `sweeper` settles holds whose order never came.
 
 mod entity;
 mod events;
@@ -13,10 +13,12 @@ pub mod rules;
 pub mod schema;
 pub mod service;
 mod store;
+mod sweeper;
 
 use std::sync::Arc;
 
 use futures::FutureExt;
+use micromall_kit::config::MarketingSettings;
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
 use micromall_migrations::MigratorTrait;
@@ -36,9 +38,15 @@ async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
         .subscribe(
             events::CONSUMER,
             &events::SUBJECTS,
-            Arc::new(events::OrderFollower(marketing.clone())),
+            Arc::new(events::Follower(marketing.clone())),
         )
         .await?;
+    let settings = runtime.section::<MarketingSettings>();
+    sweeper::spawn(
+        marketing.clone(),
+        settings.hold_sweep_interval,
+        runtime.shutdown.clone(),
+    );
     let internal = runtime.internal_router(internal::routes(marketing.clone()));
     Ok(runtime
         .graphql_router(schema::build(Some(marketing)))

@@ -24,6 +24,7 @@ pub enum Field {
     Alt,
     LinkUrl,
     Message,
+    Position,
 }
 
 impl Field {
@@ -43,6 +44,7 @@ impl Field {
             Field::Alt => "alt",
             Field::LinkUrl => "linkUrl",
             Field::Message => "message",
+            Field::Position => "position",
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use micromall_kit::db::UniqueKey;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, NotSet,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -10,7 +10,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entity::coupon_use::{HELD, USED};
-use crate::entity::{coupon, coupon_use, promotion};
+use crate::entity::{
+    announcement, banner, coupon, coupon_use, featured_product, known_product, placed_line,
+    product_sale, promotion, purchase,
+};
 
 /// Unique columns, as each database names the constraint.
 pub const CODES: [UniqueKey<()>; 1] = [UniqueKey {
@@ -163,6 +166,38 @@ pub async fn move_use(
     Ok(moved.rows_affected == 1)
 }
 
+/// Orders whose use has been held since before `before`, least recently checked first.
+pub async fn stale_holds(
+    db: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Uuid>, DbErr> {
+    Ok(coupon_use::Entity::find()
+        .filter(coupon_use::Column::State.eq(HELD))
+        .filter(coupon_use::Column::CreatedAt.lt(before))
+        .order_by_asc(coupon_use::Column::UpdatedAt)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.order_id)
+        .collect())
+}
+
+/// Marks a held use as just checked (it goes to the back of the sweeper's queue).
+pub async fn touch_use(
+    db: &impl ConnectionTrait,
+    order_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    coupon_use::Entity::update_many()
+        .col_expr(coupon_use::Column::UpdatedAt, Expr::value(now))
+        .filter(coupon_use::Column::OrderId.eq(order_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Adds `taken` to the coupon's uses taken and `used` to its paid uses.
 pub async fn count_uses(
     db: &impl ConnectionTrait,
@@ -234,4 +269,272 @@ pub async fn live_promotions(
         .order_by_asc(promotion::Column::Id)
         .all(db)
         .await
+}
+
+// The home page.
+
+pub async fn insert_banner(db: &impl ConnectionTrait, row: banner::Model) -> Result<(), DbErr> {
+    banner::Entity::insert(row.into_active_model())
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a banner, answering it; `None` when there was none.
+pub async fn delete_banner(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<banner::Model>, DbErr> {
+    let Some(found) = banner::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    banner::Entity::delete_by_id(id).exec(db).await?;
+    Ok(Some(found))
+}
+
+/// Banners whose window has not ended by `now`, in position order.
+pub async fn banners_not_ended(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Vec<banner::Model>, DbErr> {
+    banner::Entity::find()
+        .filter(
+            banner::Column::EndsAt
+                .is_null()
+                .or(banner::Column::EndsAt.gt(now)),
+        )
+        .order_by_asc(banner::Column::Position)
+        .order_by_asc(banner::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn insert_announcement(
+    db: &impl ConnectionTrait,
+    row: announcement::Model,
+) -> Result<(), DbErr> {
+    announcement::Entity::insert(row.into_active_model())
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Announcements not over by `now`, soonest first.
+pub async fn announcements_not_ended(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Vec<announcement::Model>, DbErr> {
+    announcement::Entity::find()
+        .filter(announcement::Column::EndsAt.gt(now))
+        .order_by_asc(announcement::Column::StartsAt)
+        .order_by_asc(announcement::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Replaces the featured products with `products`, in that order.
+pub async fn set_featured(db: &impl ConnectionTrait, products: &[Uuid]) -> Result<(), DbErr> {
+    featured_product::Entity::delete_many().exec(db).await?;
+    if products.is_empty() {
+        return Ok(());
+    }
+    featured_product::Entity::insert_many(products.iter().enumerate().map(|(i, id)| {
+        featured_product::Model {
+            product_id: *id,
+            position: i32::try_from(i).unwrap_or(i32::MAX),
+        }
+        .into_active_model()
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn featured(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
+    Ok(featured_product::Entity::find()
+        .order_by_asc(featured_product::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| f.product_id)
+        .collect())
+}
+
+/// Records a product as catalog announced it (a later announcement replaces it).
+pub async fn remember_product(
+    db: &impl ConnectionTrait,
+    row: known_product::Model,
+) -> Result<(), DbErr> {
+    known_product::Entity::insert(row.into_active_model())
+        .on_conflict(
+            OnConflict::column(known_product::Column::ProductId)
+                .update_columns([
+                    known_product::Column::CategoryIds,
+                    known_product::Column::CreatedAt,
+                    known_product::Column::Archived,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn archive_product(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    known_product::Entity::update_many()
+        .col_expr(known_product::Column::Archived, Expr::value(true))
+        .filter(known_product::Column::ProductId.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The newest products still for sale.
+pub async fn newest_products(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<Uuid>, DbErr> {
+    Ok(known_product::Entity::find()
+        .filter(known_product::Column::Archived.eq(false))
+        .order_by_desc(known_product::Column::CreatedAt)
+        .order_by_desc(known_product::Column::ProductId)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.product_id)
+        .collect())
+}
+
+pub async fn known_products(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<known_product::Model>, DbErr> {
+    known_product::Entity::find()
+        .filter(known_product::Column::ProductId.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}
+
+/// Keeps a placed order's products until it is paid; a repeat changes nothing.
+pub async fn remember_placed(
+    db: &impl ConnectionTrait,
+    lines: Vec<placed_line::Model>,
+) -> Result<(), DbErr> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    placed_line::Entity::insert_many(lines.into_iter().map(IntoActiveModel::into_active_model))
+        .on_conflict(
+            OnConflict::columns([placed_line::Column::OrderId, placed_line::Column::ProductId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Takes a placed order's products out (the order was paid or cancelled).
+pub async fn take_placed(
+    db: &impl ConnectionTrait,
+    order_id: Uuid,
+) -> Result<Vec<placed_line::Model>, DbErr> {
+    let lines = placed_line::Entity::find()
+        .filter(placed_line::Column::OrderId.eq(order_id))
+        .all(db)
+        .await?;
+    placed_line::Entity::delete_many()
+        .filter(placed_line::Column::OrderId.eq(order_id))
+        .exec(db)
+        .await?;
+    Ok(lines)
+}
+
+/// Counts `units` of a product as paid for on `day`.
+pub async fn add_sale(
+    db: &impl ConnectionTrait,
+    product_id: Uuid,
+    day: &str,
+    units: i64,
+) -> Result<(), DbErr> {
+    product_sale::Entity::insert(
+        product_sale::Model {
+            product_id,
+            day: day.to_owned(),
+            units,
+        }
+        .into_active_model(),
+    )
+    .on_conflict(
+        OnConflict::columns([product_sale::Column::ProductId, product_sale::Column::Day])
+            .value(
+                product_sale::Column::Units,
+                Expr::col((product_sale::Entity, product_sale::Column::Units)).add(units),
+            )
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Products by units paid for since `since_day` (inclusive), most first.
+pub async fn best_sellers(
+    db: &impl ConnectionTrait,
+    since_day: &str,
+    limit: u64,
+) -> Result<Vec<(Uuid, i64)>, DbErr> {
+    // SUM of BIGINT is NUMERIC on PostgreSQL: cast it back.
+    let units = || Expr::cust("CAST(SUM(units) AS BIGINT)");
+    product_sale::Entity::find()
+        .select_only()
+        .column(product_sale::Column::ProductId)
+        .column_as(units(), "units")
+        .filter(product_sale::Column::Day.gte(since_day))
+        .group_by(product_sale::Column::ProductId)
+        .order_by_desc(units())
+        .order_by_asc(product_sale::Column::ProductId)
+        .limit(limit)
+        .into_tuple::<(Uuid, i64)>()
+        .all(db)
+        .await
+}
+
+pub async fn remember_purchase(
+    db: &impl ConnectionTrait,
+    customer_id: Uuid,
+    product_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    purchase::Entity::insert(
+        purchase::Model {
+            customer_id,
+            product_id,
+            purchased_at: at,
+        }
+        .into_active_model(),
+    )
+    .on_conflict(
+        OnConflict::columns([purchase::Column::CustomerId, purchase::Column::ProductId])
+            .update_column(purchase::Column::PurchasedAt)
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// What the customer bought, most recent first (at most `limit`).
+pub async fn purchases_of(
+    db: &impl ConnectionTrait,
+    customer_id: Uuid,
+    limit: u64,
+) -> Result<Vec<Uuid>, DbErr> {
+    Ok(purchase::Entity::find()
+        .filter(purchase::Column::CustomerId.eq(customer_id))
+        .order_by_desc(purchase::Column::PurchasedAt)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.product_id)
+        .collect())
 }

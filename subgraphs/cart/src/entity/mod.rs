@@ -2,3 +2,4 @@
 
 pub mod cart;
 pub mod cart_line;
+pub mod guest_cart;

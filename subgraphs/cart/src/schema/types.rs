@@ -1,11 +1,12 @@
 //! API types of the cart section of the contract.
 
 use async_graphql::{ID, SimpleObject};
-use micromall_kit::UserError;
 use micromall_kit::money::Money;
 use micromall_kit::outcome::path;
+use micromall_kit::{DomainError, DomainRefusal, UserError};
 
 use crate::pricing::{PricedCart, PricedLine};
+use crate::refusal::Refusal;
 
 #[derive(SimpleObject)]
 pub struct Cart {
@@ -47,12 +48,39 @@ pub struct ProductVariantRef {
     pub id: ID,
 }
 
-micromall_kit::payload!(
-    /// codes: NOT_FOUND, INVALID_QUANTITY, INSUFFICIENT_STOCK, INVALID_COUPON, COUPON_EXPIRED,
-    /// COUPON_MINIMUM_NOT_MET, COUPON_USAGE_LIMIT, COUPON_NOT_APPLICABLE
-    CartPayload,
-    cart: Cart
-);
+/// codes: NOT_FOUND, INVALID_QUANTITY, INSUFFICIENT_STOCK, INVALID_COUPON, COUPON_EXPIRED,
+/// COUPON_MINIMUM_NOT_MET, COUPON_USAGE_LIMIT, COUPON_NOT_APPLICABLE
+#[derive(SimpleObject)]
+pub struct CartPayload {
+    pub cart: Option<Cart>,
+    /// A guest's cart token: issued with the first `addToCart` of a shopper who has not
+    /// signed in, to send with every later cart operation (conventions.md).
+    pub cart_token: Option<String>,
+    pub user_errors: Vec<UserError>,
+}
+
+impl CartPayload {
+    /// The payload of a cart operation: the cart, or its refusal (either with the guest's
+    /// token); a failure is a top-level error.
+    pub fn answer(
+        outcome: Result<PricedCart, DomainError<Refusal>>,
+        cart_token: Option<String>,
+    ) -> async_graphql::Result<CartPayload> {
+        match outcome {
+            Ok(cart) => Ok(CartPayload {
+                cart: Some(cart.into()),
+                cart_token,
+                user_errors: Vec::new(),
+            }),
+            Err(DomainError::Refused(refusal)) => Ok(CartPayload {
+                cart: None,
+                cart_token,
+                user_errors: refusal.user_errors(),
+            }),
+            Err(DomainError::Failed(err)) => Err(err.into()),
+        }
+    }
+}
 
 impl From<PricedCart> for Cart {
     fn from(cart: PricedCart) -> Self {

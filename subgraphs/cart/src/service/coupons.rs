@@ -5,7 +5,7 @@ use micromall_kit::outcome::Verdict;
 use micromall_kit::{ApiError, refuse};
 use uuid::Uuid;
 
-use super::{CartState, Carts, Change, locked_cart, own_cart, state_of};
+use super::{CartState, Carts, Change, locked_cart, state_of};
 use crate::entity::cart;
 use crate::refusal::Refusal;
 use crate::rules::clean_coupon_code;
@@ -37,11 +37,12 @@ impl Carts {
             return refuse(Refusal::InvalidCoupon);
         };
         let txn = begin_write(&self.db).await?;
-        let cart = own_cart(&txn, user).await?;
+        let cart = self.own_cart(&txn, user).await?;
         let version = store::advance_version(&txn, &cart).await?;
         store::set_coupon(&txn, cart.id, Some(&code), version).await?;
         let state = state_of(&txn, cart.id).await?;
         txn.commit().await?;
+        self.outbox.wake();
         Ok(self.price(state).await?)
     }
 

@@ -6,7 +6,7 @@ use micromall_kit::{ApiError, DomainError, refuse};
 use sea_orm::DbErr;
 use uuid::Uuid;
 
-use super::{CartState, Carts, Change, locked_cart, own_cart, state_of};
+use super::{CartState, Carts, Change, locked_cart, state_of};
 use crate::refusal::Refusal;
 use crate::rules;
 use crate::store;
@@ -53,7 +53,7 @@ impl Carts {
         available: i64,
     ) -> Result<CartState, DomainError<Refusal>> {
         let txn = begin_write(&self.db).await?;
-        let cart = own_cart(&txn, user).await?;
+        let cart = self.own_cart(&txn, user).await?;
         let existing = store::line_for_variant(&txn, cart.id, variant).await?;
         let new_quantity = match &existing {
             Some(line) => rules::merged_quantity(line.quantity, quantity).or_refuse()?,
@@ -70,6 +70,7 @@ impl Carts {
         }
         let state = state_of(&txn, cart.id).await?;
         txn.commit().await?;
+        self.outbox.wake();
         Ok(state)
     }
 

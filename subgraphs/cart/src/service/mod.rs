@@ -1,5 +1,6 @@
 //! Cart's use cases: what the customer sees (`view`), changing lines (`lines`) and coupons
-//! (`coupons`), and what checkout reads and clears (`checkout`). Resolvers, internal handlers
+//! (`coupons`), guests' carts and merging them at sign-in (`guests`), and what checkout reads
+//! and clears (`checkout`). Each takes the cart's owner: a customer, or a guest's made-up id. Resolvers, internal handlers
 //! and event handlers call these and only translate.
 //!
 //! A change asks catalog and inventory first, outside any transaction, then applies itself
@@ -8,9 +9,12 @@
 
 mod checkout;
 mod coupons;
+mod guests;
 mod lines;
 mod view;
 
+use micromall_kit::contracts::cart::{CREATED, CartCreated};
+use micromall_kit::events::outbox::Outbox;
 use micromall_kit::outcome::Verdict;
 use micromall_kit::{DomainError, Runtime};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
@@ -23,12 +27,15 @@ use crate::remote;
 use crate::store;
 
 pub use checkout::clear_in;
+pub use guests::Holder;
 
 pub struct Carts {
     pub db: DatabaseConnection,
     catalog: remote::Catalog,
     inventory: remote::Inventory,
     marketing: remote::Marketing,
+    /// Where new carts are announced, in the transaction that makes them.
+    outbox: Outbox,
     /// The shop currency carts are priced in.
     currency: String,
 }
@@ -47,6 +54,7 @@ impl Carts {
                 client: client.clone(),
             },
             marketing: remote::Marketing { client },
+            outbox: runtime.outbox.clone(),
             currency,
         }
     }
@@ -73,13 +81,24 @@ async fn locked_cart(
         .or_refuse()
 }
 
-/// The user's cart, made on their first change, locked until the transaction ends.
-async fn own_cart(
-    conn: &impl ConnectionTrait,
-    user: Uuid,
-) -> Result<cart::Model, DomainError<Refusal>> {
-    store::ensure_cart(conn, user).await?;
-    locked_cart(conn, user, Refusal::NoCart).await
+impl Carts {
+    /// The owner's cart, made on their first change (and announced), locked until the
+    /// transaction ends.
+    async fn own_cart(
+        &self,
+        conn: &impl ConnectionTrait,
+        owner: Uuid,
+    ) -> Result<cart::Model, DomainError<Refusal>> {
+        if let Some(cart_id) = store::ensure_cart(conn, owner).await? {
+            let made = CartCreated {
+                cart_id,
+                // Guests' owner ids are random (v4); customers' are accounts' (v7).
+                guest: owner.get_version_num() == 4,
+            };
+            self.outbox.enqueue(conn, CREATED, &made).await?;
+        }
+        locked_cart(conn, owner, Refusal::NoCart).await
+    }
 }
 
 /// The cart as the transaction that changed it sees it, to answer the change with.

@@ -120,6 +120,11 @@ fn placed(who: &Customer, snapshot: &Value) -> Event {
         lines: serde_json::from_value::<Vec<Line>>(snapshot["lines"].clone()).unwrap(),
         total: Decimal::ONE,
         currency: "USD".into(),
+        items: Vec::new(),
+        subtotal: Decimal::ONE,
+        discount: Decimal::ZERO,
+        shipping_cost: Decimal::ZERO,
+        coupon_code: None,
     };
     Event {
         id: Uuid::now_v7(),

@@ -7,5 +7,6 @@ mod access;
 mod checkout;
 mod concurrency;
 mod coupons;
+mod guests;
 mod lines;
 mod sdl;

@@ -48,23 +48,29 @@ pub struct Product {
 impl Shop {
     /// Catalog, inventory and cart.
     pub async fn start(backend: Backend) -> Self {
-        Self::start_with(backend, true, None).await
+        Self::start_with(backend, true, None, |_| {}).await
+    }
+
+    /// Catalog, inventory and cart, whose guest carts last `ttl` unused.
+    pub async fn with_guest_idle_ttl(backend: Backend, ttl: std::time::Duration) -> Self {
+        Self::start_with(backend, true, None, |s| s.cart.guest_idle_ttl = ttl).await
     }
 
     /// Catalog and cart; inventory is down.
     pub async fn without_inventory(backend: Backend) -> Self {
-        Self::start_with(backend, false, None).await
+        Self::start_with(backend, false, None, |_| {}).await
     }
 
     /// Catalog and inventory run, but cart looks for catalog where nothing answers.
     pub async fn with_catalog_unreachable(backend: Backend) -> Self {
-        Self::start_with(backend, true, Some(DOWN)).await
+        Self::start_with(backend, true, Some(DOWN), |_| {}).await
     }
 
     async fn start_with(
         backend: Backend,
         inventory: bool,
         cart_sees_catalog_at: Option<&str>,
+        tweak: impl FnOnce(&mut Settings),
     ) -> Self {
         let catalog_db = TestDatabase::create(backend).await.expect("database");
         let inventory_db = TestDatabase::create(backend).await.expect("database");
@@ -110,6 +116,7 @@ impl Shop {
         if let Some(url) = cart_sees_catalog_at {
             settings.service_urls.insert("catalog".into(), url.into());
         }
+        tweak(&mut settings);
         let cart = start_subgraph(&micromall_cart::SUBGRAPH, settings.clone()).await;
         Self {
             catalog,

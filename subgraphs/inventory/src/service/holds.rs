@@ -72,8 +72,9 @@ impl Inventory {
                 ))
             })
             .collect();
-        store::record(&txn, movements, now).await?;
+        self.record(&txn, movements, now).await?;
         txn.commit().await?;
+        self.outbox.wake();
         Ok(())
     }
 
@@ -84,6 +85,7 @@ impl Inventory {
             .release_in(&txn, id, &rules::clean_reason(reason))
             .await?;
         txn.commit().await?;
+        self.outbox.wake();
         Ok(released)
     }
 
@@ -115,7 +117,7 @@ impl Inventory {
             OnRelease::ReturnToShelves => self.give_back(txn, hold.id, &lines, true, now).await?,
         };
         store::set_reservation_status(txn, hold.id, next, Some(reason), now).await?;
-        store::record(txn, movements, now).await?;
+        self.record(txn, movements, now).await?;
         Ok(true)
     }
 
@@ -226,7 +228,7 @@ impl Inventory {
             store::shift_totals(txn, variant, -quantity, held, now).await?;
         }
         store::set_reservation_status(txn, id, next, None, now).await?;
-        store::record(txn, movements, now).await?;
+        self.record(txn, movements, now).await?;
         Ok(true)
     }
 
@@ -246,6 +248,7 @@ impl Inventory {
                 released += 1;
             }
             txn.commit().await?;
+            self.outbox.wake();
         }
         Ok(released)
     }

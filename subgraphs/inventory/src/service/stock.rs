@@ -55,6 +55,7 @@ impl Inventory {
         )
         .await?;
         txn.commit().await?;
+        self.outbox.wake();
         Ok(variant)
     }
 
@@ -86,7 +87,7 @@ impl Inventory {
         let delta = quantity - shelf.map_or(0, |s| s.on_hand);
         store::put_on_shelf(txn, shelf, variant, self.default_warehouse, quantity, now).await?;
         let totals = store::recount_on_hand(txn, variant, now).await?;
-        store::record(
+        self.record(
             txn,
             vec![Movement {
                 variant,

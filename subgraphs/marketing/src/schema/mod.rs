@@ -1,5 +1,6 @@
 //! The marketing GraphQL schema: translation between the API contract and the service.
 
+mod home;
 mod mutation;
 mod query;
 mod types;

@@ -2,11 +2,16 @@ use async_graphql::{Context, ID, Object, Result};
 use micromall_kit::answer;
 use micromall_kit::graphql::{service, viewer};
 
+use super::home::{
+    Announcement, AnnouncementInput, AnnouncementPayload, Banner, BannerInput, BannerPayload,
+    Product,
+};
 use super::types::{
     Coupon, CouponPayload, CreateCouponInput, GenerateCouponCodesInput, GeneratedCodesPayload,
     Promotion, PromotionInput, PromotionPayload, PromotionTarget, UpdateCouponInput, strings,
 };
 use crate::rules::MARKETING_WRITE;
+use crate::rules::home::BannerTerms;
 use crate::service::{CouponChanges, Marketing, NewCoupon, NewPromotion};
 
 pub struct Mutation;
@@ -138,5 +143,72 @@ impl Mutation {
         viewer(ctx).require_scope(MARKETING_WRITE)?;
         let done = service::<Marketing>(ctx)?.deactivate_promotion(&id).await;
         answer(done.map(Promotion::from))
+    }
+
+    /// A banner for the home page, on show within its window.
+    #[graphql(requires_scopes = "marketing:write")]
+    async fn create_banner(&self, ctx: &Context<'_>, input: BannerInput) -> Result<BannerPayload> {
+        viewer(ctx).require_scope(MARKETING_WRITE)?;
+        let terms = BannerTerms {
+            title: input.title,
+            image_url: input.image_url,
+            alt: input.alt,
+            link_url: input.link_url,
+            position: input.position,
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+        };
+        let created = service::<Marketing>(ctx)?.create_banner(terms).await;
+        answer(created.map(Banner::from))
+    }
+
+    #[graphql(requires_scopes = "marketing:write")]
+    async fn delete_banner(&self, ctx: &Context<'_>, id: ID) -> Result<BannerPayload> {
+        viewer(ctx).require_scope(MARKETING_WRITE)?;
+        let deleted = service::<Marketing>(ctx)?.delete_banner(&id).await;
+        answer(deleted.map(Banner::from))
+    }
+
+    /// The home page's featured products, in this order (at most 24; each must exist).
+    #[graphql(requires_scopes = "marketing:write")]
+    async fn set_featured_products(
+        &self,
+        ctx: &Context<'_>,
+        product_ids: Vec<ID>,
+    ) -> Result<Vec<Product>> {
+        viewer(ctx).require_scope(MARKETING_WRITE)?;
+        let ids: Vec<String> = product_ids.into_iter().map(|id| id.0).collect();
+        match service::<Marketing>(ctx)?.set_featured(&ids).await {
+            Ok(set) => Ok(set
+                .into_iter()
+                .map(|id| Product {
+                    id: ID(id.to_string()),
+                })
+                .collect()),
+            Err(micromall_kit::DomainError::Refused(refusal)) => {
+                use micromall_kit::DomainRefusal;
+                Err(micromall_kit::ApiError::bad_input(refusal.message()).into())
+            }
+            Err(micromall_kit::DomainError::Failed(err)) => Err(err.into()),
+        }
+    }
+
+    /// A notice for shoppers, shown on the home page within its window.
+    #[graphql(requires_scopes = "marketing:write")]
+    async fn create_announcement(
+        &self,
+        ctx: &Context<'_>,
+        input: AnnouncementInput,
+    ) -> Result<AnnouncementPayload> {
+        viewer(ctx).require_scope(MARKETING_WRITE)?;
+        let created = service::<Marketing>(ctx)?
+            .create_announcement(
+                input.kind.as_str(),
+                &input.message,
+                input.starts_at,
+                input.ends_at,
+            )
+            .await;
+        answer(created.map(Announcement::from))
     }
 }

@@ -3,6 +3,7 @@ use micromall_kit::ApiError;
 use micromall_kit::graphql::{service, viewer};
 use micromall_kit::pagination::{Page, PageRequest, build_page};
 
+use super::home::HomePage;
 use super::types::{Coupon, Promotion};
 use crate::rules::MARKETING_WRITE;
 use crate::service::Marketing;
@@ -32,6 +33,18 @@ impl Query {
             |c| c.id.to_string(),
             Coupon::from,
         ))
+    }
+
+    /// The storefront's home page; `recommended` is personal for a signed-in shopper.
+    async fn home(&self, ctx: &Context<'_>) -> Result<HomePage> {
+        let shared = service::<Marketing>(ctx)?
+            .home()
+            .await
+            .map_err(ApiError::from)?;
+        Ok(HomePage {
+            shared,
+            shopper: viewer(ctx).user_id,
+        })
     }
 
     /// Every promotion, newest first, switched off ones included.

@@ -1,14 +1,17 @@
 //! Marketing's use cases: coupons (`coupons`), promotions (`promotions`), what both take off
-//! a cart (`pricing`) and the uses held against coupons' budgets (`uses`). Resolvers, the
+//! a cart (`pricing`), the uses held against coupons' budgets (`uses`) and the home page
+//! (`home`). Resolvers, the
 //! internal endpoints and the event handler call these and only translate.
 
 mod coupons;
+mod home;
 mod pricing;
 mod promotions;
 mod uses;
 
 use chrono::{DateTime, Utc};
 use micromall_kit::Runtime;
+use micromall_kit::config::MarketingSettings;
 use micromall_kit::contracts::catalog;
 use micromall_kit::internal::InternalClient;
 use micromall_kit::outcome::DomainError;
@@ -19,6 +22,10 @@ use crate::refusal::Refusal;
 use crate::rules::pricing::Scope;
 
 pub use coupons::{CouponChanges, NewCoupon};
+pub use home::{
+    CatalogProduct, HomeCache, Shared, placed_in, product_archived_in, product_known_in, sold_in,
+    unsold_in,
+};
 pub use promotions::NewPromotion;
 pub use uses::{release_in, used_in};
 
@@ -29,6 +36,10 @@ pub struct Marketing {
     /// Catalog, asked whether the categories and products an offer names exist.
     services: InternalClient,
     currency: String,
+    /// A held use older than this is checked with orders (`settle_stale_holds`).
+    hold_check_after: chrono::TimeDelta,
+    /// The shared part of the home page.
+    pub home_cache: HomeCache,
 }
 
 impl Marketing {
@@ -37,6 +48,11 @@ impl Marketing {
             db: runtime.db.clone(),
             services: runtime.internal_client(),
             currency: runtime.currency().to_owned(),
+            hold_check_after: chrono::TimeDelta::from_std(
+                runtime.section::<MarketingSettings>().hold_check_after,
+            )
+            .unwrap_or(chrono::TimeDelta::MAX),
+            home_cache: HomeCache::default(),
         }
     }
 

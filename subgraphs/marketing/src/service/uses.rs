@@ -3,7 +3,9 @@
 //! delivered twice, a retried call) change nothing.
 
 use micromall_kit::contracts::marketing::{HoldRequest, Released};
+use micromall_kit::contracts::orders;
 use micromall_kit::db::begin_write;
+use micromall_kit::internal::CallError;
 use micromall_kit::refuse;
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
@@ -59,6 +61,39 @@ impl Marketing {
         Ok(true)
     }
 
+    /// Checks the oldest uses held longer than a checkout can take with orders: an order
+    /// that does not exist (its checkout failed) or was cancelled frees its use, a paid one
+    /// makes it used, an unpaid one is left for its payment or cancellation. How many were
+    /// settled.
+    pub async fn settle_stale_holds(&self) -> Result<usize, anyhow::Error> {
+        let held = store::stale_holds(&self.db, now() - self.hold_check_after, STALE_BATCH).await?;
+        let mut settled = 0;
+        for order_id in held {
+            let asked: Result<orders::OrderFacts, CallError> = self
+                .services
+                .call(
+                    orders::SERVICE,
+                    orders::ORDER,
+                    &orders::OrderRequest { order_id },
+                )
+                .await;
+            let txn = begin_write(&self.db).await?;
+            let changed = match asked {
+                Err(CallError::Refused { .. }) => release_in(&txn, order_id).await?,
+                Ok(order) if order.status == "CANCELLED" => release_in(&txn, order_id).await?,
+                Ok(order) if order.status != "PENDING_PAYMENT" => used_in(&txn, order_id).await?,
+                Ok(_) => {
+                    store::touch_use(&txn, order_id, now()).await?;
+                    false
+                }
+                Err(err) => return Err(err.into()),
+            };
+            txn.commit().await?;
+            settled += usize::from(changed);
+        }
+        Ok(settled)
+    }
+
     /// Gives the order's use back (checkout failed after holding it).
     pub async fn release(&self, order_id: Uuid) -> Done<Released> {
         let txn = begin_write(&self.db).await?;
@@ -67,6 +102,9 @@ impl Marketing {
         Ok(Released { released })
     }
 }
+
+/// Uses checked per sweep.
+const STALE_BATCH: u64 = 50;
 
 /// The order was cancelled: its use, held or used, is free again.
 pub async fn release_in(conn: &impl ConnectionTrait, order_id: Uuid) -> Result<bool, DbErr> {

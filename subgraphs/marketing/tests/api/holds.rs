@@ -117,7 +117,24 @@ async fn internal_endpoints_need_a_service_credential(backend: Backend) {
     );
 }
 
+async fn a_use_held_for_an_order_that_never_came_is_freed(backend: Backend) {
+    let shop = Shop::with_orders_checking_holds_at_once(backend).await;
+    shop.create_coupon(
+        json!({ "code": "SOLO", "kind": "PERCENTAGE", "value": "10", "usageLimit": 1 }),
+    )
+    .await;
+    // A checkout held the only use, then died before making its order or giving it back.
+    let (status, _) = shop.hold(Uuid::now_v7(), Uuid::now_v7(), "SOLO").await;
+    assert_eq!(status, 200);
+    let freed = micromall_kit::testing::eventually(std::time::Duration::from_secs(10), || async {
+        shop.hold(Uuid::now_v7(), Uuid::now_v7(), "SOLO").await.0 == 200
+    })
+    .await;
+    assert!(freed, "the orphaned use was never freed");
+}
+
 micromall_kit::on_every_backend!(
+    a_use_held_for_an_order_that_never_came_is_freed,
     twenty_orders_race_for_three_uses,
     one_customer_racing_themselves_gets_one_use,
     internal_endpoints_need_a_service_credential,

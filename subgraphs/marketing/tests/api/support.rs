@@ -27,6 +27,25 @@ impl Shop {
         Self { stack, admin }
     }
 
+    /// With orders beside marketing, and holds checked with it as soon as they are made.
+    pub async fn with_orders_checking_holds_at_once(backend: Backend) -> Self {
+        let stack = TestStack::start(
+            backend,
+            &[
+                &micromall_catalog::SUBGRAPH,
+                &micromall_orders::SUBGRAPH,
+                &micromall_marketing::SUBGRAPH,
+            ],
+            |settings| {
+                settings.marketing.hold_check_after = std::time::Duration::ZERO;
+                settings.marketing.hold_sweep_interval = std::time::Duration::from_millis(100);
+            },
+        )
+        .await;
+        let admin = stack.token(&["marketing:write", "catalog:write"]);
+        Self { stack, admin }
+    }
+
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
         self.stack
             .client("marketing")

@@ -202,6 +202,22 @@ impl Orders {
             lines: snapshot.lines.clone(),
             total: totals.total,
             currency: self.currency.clone(),
+            items: checkout
+                .lines
+                .iter()
+                .map(|l| events::PlacedItem {
+                    variant_id: l.facts.id,
+                    product_id: l.facts.product_id,
+                    category_ids: l.facts.category_ids.clone(),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    discount: l.discount,
+                })
+                .collect(),
+            subtotal: totals.subtotal,
+            discount: totals.discount,
+            shipping_cost: totals.shipping_cost,
+            coupon_code: checkout.discounts.coupon_code.clone(),
         };
         match self.record(new_order, &checkout, &placed).await {
             Ok(order) => {

@@ -1,0 +1,174 @@
+//! Carts of shoppers who have not signed in. A guest's first `addToCart` issues an opaque
+//! token; the token reaches that cart from then on, until the guest signs in and merges it
+//! (`mergeGuestCart`) or it lies idle past `guest_idle_ttl`. Only the token's SHA-256 is
+//! kept, so a copy of the database reaches no cart.
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use micromall_kit::db::begin_write;
+use micromall_kit::{ApiError, DomainError, refuse};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{Carts, Change, state_of};
+use crate::refusal::Refusal;
+use crate::rules::MAX_LINE_QUANTITY;
+use crate::store;
+
+/// What a guest's token starts with, so support can tell one from other credentials.
+const TOKEN_PREFIX: &str = "gc_";
+/// Longest token looked up; anything longer is no token of ours.
+const MAX_TOKEN_LEN: usize = 64;
+/// Idle guest carts deleted per sweep.
+const SWEEP_BATCH: u64 = 500;
+
+/// Whose cart an operation is on: `owner` is the cart's owner id (the customer, or a guest's
+/// made-up id); `token` is the guest's token, to hand back.
+#[derive(Debug, Clone)]
+pub struct Holder {
+    pub owner: Uuid,
+    pub token: Option<String>,
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+impl Carts {
+    /// The holder of the cart an operation is on: the guest whose `token` it is, else the
+    /// signed-in `user`. With `issue` (a first `addToCart`), a caller with neither, or with
+    /// a token that reaches no cart any more, becomes a new guest.
+    pub async fn holder(
+        &self,
+        user: Option<Uuid>,
+        token: Option<&str>,
+        issue: bool,
+    ) -> Result<Holder, DomainError<Refusal>> {
+        if let Some(token) = token {
+            let owner = if token.len() <= MAX_TOKEN_LEN && token.starts_with(TOKEN_PREFIX) {
+                store::use_guest(&self.db, &token_hash(token)).await?
+            } else {
+                None
+            };
+            return match owner {
+                Some(owner) => Ok(Holder {
+                    owner,
+                    token: Some(token.to_owned()),
+                }),
+                None if issue => self.new_guest().await,
+                None => refuse(Refusal::GuestCartNotFound),
+            };
+        }
+        match user {
+            Some(owner) => Ok(Holder { owner, token: None }),
+            None if issue => self.new_guest().await,
+            None => Err(ApiError::unauthenticated().into()),
+        }
+    }
+
+    async fn new_guest(&self) -> Result<Holder, DomainError<Refusal>> {
+        let token = new_token();
+        // Random (v4), unlike accounts' time-ordered ids: no customer ever has this id.
+        let owner = Uuid::new_v4();
+        store::insert_guest(&self.db, &token_hash(&token), owner).await?;
+        Ok(Holder {
+            owner,
+            token: Some(token),
+        })
+    }
+
+    /// Moves the guest cart of `token` into the customer's cart: quantities of the same item
+    /// are added, each line capped by what inventory has and the per-line limit; an item no
+    /// longer sold is left behind; the guest's coupon comes along when the customer has none.
+    /// The guest cart is gone afterwards.
+    pub async fn merge_guest(&self, user: Uuid, token: &str) -> Change {
+        let guest = self.holder(None, Some(token), false).await?;
+        let Some(state) = self.state_of_user(guest.owner).await? else {
+            // A token whose cart was never filled: nothing to bring.
+            self.forget_guest(guest.owner).await?;
+            return self.own_priced(user).await;
+        };
+        let ids: Vec<Uuid> = state.lines.iter().map(|l| l.variant_id).collect();
+        let facts = self.catalog.variants(&ids).await?;
+        let available: HashMap<Uuid, i64> = self.inventory.available_all(&ids).await?;
+
+        let txn = begin_write(&self.db).await?;
+        let cart = self.own_cart(&txn, user).await?;
+        let version = store::advance_version(&txn, &cart).await?;
+        let mut lines = store::line_count(&txn, cart.id).await?;
+        for line in &state.lines {
+            if !facts.get(&line.variant_id).is_some_and(|v| v.purchasable) {
+                continue;
+            }
+            let stock = available.get(&line.variant_id).copied().unwrap_or(0);
+            let cap = |wanted: i32| -> i32 {
+                let stock = i32::try_from(stock.max(0)).unwrap_or(i32::MAX);
+                wanted.min(MAX_LINE_QUANTITY).min(stock)
+            };
+            match store::line_for_variant(&txn, cart.id, line.variant_id).await? {
+                Some(own) => {
+                    let merged = cap(own.quantity + line.quantity).max(own.quantity);
+                    if merged != own.quantity {
+                        store::set_line_quantity(&txn, own.id, merged, version).await?;
+                    }
+                }
+                None => {
+                    let quantity = cap(line.quantity);
+                    if quantity > 0 && lines < crate::rules::MAX_LINES {
+                        store::insert_line(&txn, cart.id, line.variant_id, quantity, version)
+                            .await?;
+                        lines += 1;
+                    }
+                }
+            }
+        }
+        if cart.coupon_code.is_none()
+            && let Some(code) = &state.cart.coupon_code
+        {
+            store::set_coupon(&txn, cart.id, Some(code), version).await?;
+        }
+        store::delete_guest(&txn, guest.owner).await?;
+        let merged = state_of(&txn, cart.id).await?;
+        txn.commit().await?;
+        self.outbox.wake();
+        Ok(self.price(merged).await?)
+    }
+
+    /// The customer's cart, made if they have none, priced.
+    async fn own_priced(&self, user: Uuid) -> Change {
+        let txn = begin_write(&self.db).await?;
+        let cart = self.own_cart(&txn, user).await?;
+        let state = state_of(&txn, cart.id).await?;
+        txn.commit().await?;
+        self.outbox.wake();
+        Ok(self.price(state).await?)
+    }
+
+    async fn forget_guest(&self, owner: Uuid) -> Result<(), sea_orm::DbErr> {
+        let txn = begin_write(&self.db).await?;
+        store::delete_guest(&txn, owner).await?;
+        txn.commit().await
+    }
+
+    /// Deletes guest carts idle longer than `ttl`; how many.
+    pub async fn expire_guests(&self, ttl: chrono::TimeDelta) -> Result<usize, sea_orm::DbErr> {
+        let Some(before) = Utc::now().checked_sub_signed(ttl) else {
+            return Ok(0);
+        };
+        let idle = store::idle_guests(&self.db, before, SWEEP_BATCH).await?;
+        for owner in &idle {
+            self.forget_guest(*owner).await?;
+        }
+        Ok(idle.len())
+    }
+}
