@@ -474,6 +474,40 @@ async fn thirty_customers_race_for_five_uses(backend: Backend) {
         again["userErrors"][0]["code"], "COUPON_USAGE_LIMIT",
         "{again}"
     );
+
+    // Two checkouts by one customer at once (two tabs, two keys): one order, one use.
+    coupon(
+        &shop,
+        json!({ "code": "TWICE", "kind": "FIXED_AMOUNT", "value": "2", "perCustomerLimit": 1 }),
+    )
+    .await;
+    let tabs = shop.customer("two-tabs").await;
+    shop.add_to_cart(&tabs, &mug.variant, 1).await;
+    apply(&shop, &tabs, "TWICE").await;
+    let (first, second) = tokio::join!(checkout(&shop, &tabs), checkout(&shop, &tabs));
+    let orders: Vec<&Value> = [&first, &second]
+        .into_iter()
+        .filter(|r| r["order"].is_object())
+        .collect();
+    assert_eq!(orders.len(), 1, "{first} {second}");
+    assert_eq!(amount(&orders[0]["order"]["discount"]), "2.00");
+    let refused = if first["order"].is_object() {
+        &second
+    } else {
+        &first
+    };
+    let code = refused["userErrors"][0]["code"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        ["EMPTY_CART", "COUPON_USAGE_LIMIT"].contains(&code),
+        "{refused}"
+    );
+    shop.add_to_cart(&tabs, &mug.variant, 1).await;
+    assert_eq!(
+        apply(&shop, &tabs, "TWICE").await["userErrors"][0]["code"],
+        "COUPON_USAGE_LIMIT"
+    );
 }
 
 async fn promotions_choose_the_best_stack_when_allowed_and_orders_keep_theirs(backend: Backend) {

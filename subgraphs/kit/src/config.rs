@@ -99,12 +99,19 @@ pub struct CartSettings {
     /// A guest cart unused this long is deleted (`MICROMALL_CART_GUEST_IDLE_TTL`).
     #[serde(with = "humantime_serde_compat")]
     pub guest_idle_ttl: Duration,
+    /// Guest carts one client address may start within `guests_window`
+    /// (`MICROMALL_CART_GUESTS_PER_ADDRESS`): anonymous adds cannot fill the database.
+    pub guests_per_address: u64,
+    #[serde(with = "humantime_serde_compat")]
+    pub guests_window: Duration,
 }
 
 impl Default for CartSettings {
     fn default() -> Self {
         Self {
             guest_idle_ttl: Duration::from_secs(30 * 24 * 3600),
+            guests_per_address: 200,
+            guests_window: Duration::from_secs(3600),
         }
     }
 }
@@ -692,6 +699,9 @@ impl Settings {
             }
             "MICROMALL_CART_GUEST_IDLE_TTL" => {
                 self.cart.guest_idle_ttl = parse_duration(value).map_err(bad)?
+            }
+            "MICROMALL_CART_GUESTS_PER_ADDRESS" => {
+                self.cart.guests_per_address = positive::<u64>(value).map_err(bad)?
             }
             "MICROMALL_MARKETING_HOLD_CHECK_AFTER" => {
                 self.marketing.hold_check_after = parse_duration(value).map_err(bad)?

@@ -1,5 +1,5 @@
 use async_graphql::{Context, ID, Object, Result};
-use micromall_kit::graphql::{authenticated, service, viewer};
+use micromall_kit::graphql::{authenticated, client_addr, service, viewer};
 
 use super::types::CartPayload;
 use crate::service::{Carts, Holder};
@@ -14,7 +14,11 @@ async fn holder(
     issue: bool,
 ) -> Result<Result<Holder, CartPayload>> {
     let user = viewer(ctx).user_id;
-    match service::<Carts>(ctx)?.holder(user, token, issue).await {
+    let addr = client_addr(ctx).0;
+    match service::<Carts>(ctx)?
+        .holder(user, token, issue, addr)
+        .await
+    {
         Ok(holder) => Ok(Ok(holder)),
         Err(err) => CartPayload::answer(Err(err), None).map(Err),
     }

@@ -17,7 +17,7 @@ impl Query {
         let carts = service::<Carts>(ctx)?;
         let owner = match token {
             Some(token) if token.len() > MAX_TOKEN_LEN => return Ok(None),
-            Some(token) => match carts.holder(None, Some(&token), false).await {
+            Some(token) => match carts.holder(None, Some(&token), false, None).await {
                 Ok(holder) => holder.owner,
                 Err(_) => return Ok(None),
             },

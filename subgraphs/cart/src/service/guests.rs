@@ -4,11 +4,13 @@
 //! kept, so a copy of the database reaches no cart.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use micromall_kit::db::begin_write;
+use micromall_kit::error::ErrorCode;
 use micromall_kit::{ApiError, DomainError, refuse};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -48,11 +50,14 @@ impl Carts {
     /// The holder of the cart an operation is on: the guest whose `token` it is, else the
     /// signed-in `user`. With `issue` (a first `addToCart`), a caller with neither, or with
     /// a token that reaches no cart any more, becomes a new guest.
+    /// `addr` is the caller's address: one address starts at most `guests_per_address`
+    /// guest carts a window.
     pub async fn holder(
         &self,
         user: Option<Uuid>,
         token: Option<&str>,
         issue: bool,
+        addr: Option<IpAddr>,
     ) -> Result<Holder, DomainError<Refusal>> {
         if let Some(token) = token {
             let owner = if token.len() <= MAX_TOKEN_LEN && token.starts_with(TOKEN_PREFIX) {
@@ -65,18 +70,33 @@ impl Carts {
                     owner,
                     token: Some(token.to_owned()),
                 }),
-                None if issue => self.new_guest().await,
+                None if issue => self.new_guest(addr).await,
                 None => refuse(Refusal::GuestCartNotFound),
             };
         }
         match user {
             Some(owner) => Ok(Holder { owner, token: None }),
-            None if issue => self.new_guest().await,
+            None if issue => self.new_guest(addr).await,
             None => Err(ApiError::unauthenticated().into()),
         }
     }
 
-    async fn new_guest(&self) -> Result<Holder, DomainError<Refusal>> {
+    async fn new_guest(&self, addr: Option<IpAddr>) -> Result<Holder, DomainError<Refusal>> {
+        if let Some(ip) = addr {
+            let key = format!("cart:guests:{ip}");
+            let started = self
+                .counters
+                .increment(&key, self.guests.guests_window)
+                .await
+                .map_err(ApiError::internal)?;
+            if started > self.guests.guests_per_address {
+                return Err(ApiError::new(
+                    ErrorCode::RateLimited,
+                    "too many new carts from this address; sign in or try again later",
+                )
+                .into());
+            }
+        }
         let token = new_token();
         // Random (v4), unlike accounts' time-ordered ids: no customer ever has this id.
         let owner = Uuid::new_v4();
@@ -92,7 +112,7 @@ impl Carts {
     /// longer sold is left behind; the guest's coupon comes along when the customer has none.
     /// The guest cart is gone afterwards.
     pub async fn merge_guest(&self, user: Uuid, token: &str) -> Change {
-        let guest = self.holder(None, Some(token), false).await?;
+        let guest = self.holder(None, Some(token), false, None).await?;
         let Some(state) = self.state_of_user(guest.owner).await? else {
             // A token whose cart was never filled: nothing to bring.
             self.forget_guest(guest.owner).await?;
@@ -104,9 +124,17 @@ impl Carts {
 
         let txn = begin_write(&self.db).await?;
         let cart = self.own_cart(&txn, user).await?;
+        // The guest cart as it is now, locked: of two merges racing, the second finds it
+        // gone and brings nothing.
+        let Some(guest_cart) = store::lock_cart_of_user(&txn, guest.owner).await? else {
+            let state = state_of(&txn, cart.id).await?;
+            txn.commit().await?;
+            return Ok(self.price(state).await?);
+        };
+        let guest_lines = store::lines_of(&txn, guest_cart.id).await?;
         let version = store::advance_version(&txn, &cart).await?;
         let mut lines = store::line_count(&txn, cart.id).await?;
-        for line in &state.lines {
+        for line in &guest_lines {
             if !facts.get(&line.variant_id).is_some_and(|v| v.purchasable) {
                 continue;
             }
@@ -133,7 +161,7 @@ impl Carts {
             }
         }
         if cart.coupon_code.is_none()
-            && let Some(code) = &state.cart.coupon_code
+            && let Some(code) = &guest_cart.coupon_code
         {
             store::set_coupon(&txn, cart.id, Some(code), version).await?;
         }

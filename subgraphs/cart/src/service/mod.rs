@@ -36,6 +36,9 @@ pub struct Carts {
     marketing: remote::Marketing,
     /// Where new carts are announced, in the transaction that makes them.
     outbox: Outbox,
+    /// Counts guest carts started per client address.
+    counters: std::sync::Arc<dyn micromall_kit::counters::Counters>,
+    guests: micromall_kit::config::CartSettings,
     /// The shop currency carts are priced in.
     currency: String,
 }
@@ -55,6 +58,10 @@ impl Carts {
             },
             marketing: remote::Marketing { client },
             outbox: runtime.outbox.clone(),
+            counters: runtime.counters.clone(),
+            guests: runtime
+                .section::<micromall_kit::config::CartSettings>()
+                .clone(),
             currency,
         }
     }

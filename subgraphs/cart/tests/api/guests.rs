@@ -12,7 +12,8 @@ use crate::support::{CART_FIELDS, Shop, codes};
 on_every_backend!(
     a_guest_fills_a_cart_with_a_token,
     a_guest_cart_joins_the_customers_at_sign_in,
-    an_idle_guest_cart_is_deleted
+    an_idle_guest_cart_is_deleted,
+    one_address_cannot_start_guest_carts_without_end
 );
 
 /// A cart operation as a guest (no `Authorization`): the whole payload.
@@ -151,6 +152,29 @@ async fn a_guest_cart_joins_the_customers_at_sign_in(backend: Backend) {
     assert_eq!(quantities, [(scarce.clone(), 4), (plenty.clone(), 7)]);
     assert_eq!(shop.cart_of(&alice).await["itemCount"], 11);
 
+    // Two merges of one guest cart racing (a double-clicked sign-in) bring it once.
+    let bob = shop.customer();
+    let bobs_token = guest_add(&shop, &plenty, 5, None).await["cartToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let merge = || {
+        shop.change(
+            &bob,
+            "($t: String!)",
+            "mergeGuestCart(cartToken: $t)",
+            json!({ "t": bobs_token }),
+        )
+    };
+    let (first, second) = tokio::join!(merge(), merge());
+    for answer in [&first, &second] {
+        assert!(
+            answer["cart"].is_object() || codes(answer) == ["NOT_FOUND"],
+            "{answer}"
+        );
+    }
+    assert_eq!(shop.cart_of(&bob).await["itemCount"], 5, "merged once");
+
     // The guest cart is gone: its token reaches nothing, and merging again finds nothing.
     assert_eq!(guest_cart(&shop, &token).await, Value::Null);
     let again = shop
@@ -177,7 +201,8 @@ async fn a_guest_cart_joins_the_customers_at_sign_in(backend: Backend) {
 }
 
 async fn an_idle_guest_cart_is_deleted(backend: Backend) {
-    let shop = Shop::with_guest_idle_ttl(backend, Duration::from_millis(800)).await;
+    let shop =
+        Shop::with_cart_settings(backend, |c| c.guest_idle_ttl = Duration::from_millis(800)).await;
     let mug = shop.variant("8.00", 10).await;
     let token = guest_add(&shop, &mug, 1, None).await["cartToken"]
         .as_str()
@@ -193,4 +218,32 @@ async fn an_idle_guest_cart_is_deleted(backend: Backend) {
         token.as_str(),
         "a new cart, not the old one"
     );
+}
+
+async fn one_address_cannot_start_guest_carts_without_end(backend: Backend) {
+    let shop = Shop::with_cart_settings(backend, |c| c.guests_per_address = 3).await;
+    let mug = shop.variant("8.00", 100).await;
+    let mut tokens = Vec::new();
+    for _ in 0..3 {
+        let added = guest_add(&shop, &mug, 1, None).await;
+        tokens.push(added["cartToken"].as_str().unwrap().to_owned());
+    }
+    let body = shop
+        .gql(
+            "mutation($v: ID!) { addToCart(variantId: $v, quantity: 1) { cartToken } }",
+            json!({ "v": mug }),
+            None,
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+        "{body}"
+    );
+    // Guests who have their cart keep using it, and customers are not guests.
+    assert_eq!(
+        guest_add(&shop, &mug, 1, Some(&tokens[0])).await["cart"]["itemCount"],
+        2
+    );
+    let alice = shop.customer();
+    assert_eq!(shop.add(&alice, &mug, 1).await["cart"]["itemCount"], 1);
 }

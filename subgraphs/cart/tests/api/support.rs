@@ -51,9 +51,12 @@ impl Shop {
         Self::start_with(backend, true, None, |_| {}).await
     }
 
-    /// Catalog, inventory and cart, whose guest carts last `ttl` unused.
-    pub async fn with_guest_idle_ttl(backend: Backend, ttl: std::time::Duration) -> Self {
-        Self::start_with(backend, true, None, |s| s.cart.guest_idle_ttl = ttl).await
+    /// Catalog, inventory and cart, with cart's settings adjusted by `tweak`.
+    pub async fn with_cart_settings(
+        backend: Backend,
+        tweak: impl FnOnce(&mut micromall_kit::config::CartSettings),
+    ) -> Self {
+        Self::start_with(backend, true, None, |s| tweak(&mut s.cart)).await
     }
 
     /// Catalog and cart; inventory is down.
