@@ -2,6 +2,7 @@
 
 mod m20261203_001000_marketing;
 mod m20261203_001010_home;
+mod m20261203_001020_paid_orders;
 
 use sea_orm_migration::prelude::*;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(shared::CreateEventRetries),
             Box::new(m20261203_001000_marketing::Migration),
             Box::new(m20261203_001010_home::Migration),
+            Box::new(m20261203_001020_paid_orders::Migration),
         ]
     }
 }

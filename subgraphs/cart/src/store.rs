@@ -284,6 +284,20 @@ pub async fn idle_guests(
         .collect())
 }
 
+/// Deletes the guest's token if it is still unused since `before`; whether it did.
+pub async fn forget_idle_guest(
+    db: &impl ConnectionTrait,
+    owner_id: Uuid,
+    before: chrono::DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let deleted = guest_cart::Entity::delete_many()
+        .filter(guest_cart::Column::OwnerId.eq(owner_id))
+        .filter(guest_cart::Column::LastUsedAt.lt(before))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected == 1)
+}
+
 /// Deletes a guest: its token, its cart and the cart's lines.
 pub async fn delete_guest(db: &impl ConnectionTrait, owner_id: Uuid) -> Result<(), DbErr> {
     if let Some(cart) = cart_of_user(db, owner_id).await? {

@@ -55,38 +55,81 @@ pub async fn clear_facts(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     Ok(())
 }
 
-pub async fn insert_order(
+/// Records a placed order and its lines. Events may arrive in any order: a `paid` or
+/// `cancelled` seen first left a stub, whose times are kept.
+pub async fn record_placed(
     db: &impl ConnectionTrait,
     order: order_fact::Model,
     items: Vec<order_item::Model>,
 ) -> Result<(), DbErr> {
-    let inserted = order_fact::Entity::insert(order.into_active_model())
+    order_fact::Entity::insert(order.into_active_model())
         .on_conflict(
             OnConflict::column(order_fact::Column::OrderId)
-                .do_nothing()
+                .update_columns([
+                    order_fact::Column::CustomerId,
+                    order_fact::Column::PlacedAt,
+                    order_fact::Column::Subtotal,
+                    order_fact::Column::Discount,
+                    order_fact::Column::ShippingCost,
+                    order_fact::Column::Total,
+                    order_fact::Column::CouponCode,
+                ])
                 .to_owned(),
         )
         .exec_without_returning(db)
         .await?;
-    if inserted == 1 && !items.is_empty() {
+    if !items.is_empty() {
         order_item::Entity::insert_many(items.into_iter().map(IntoActiveModel::into_active_model))
+            .on_conflict(
+                OnConflict::columns([order_item::Column::OrderId, order_item::Column::VariantId])
+                    .do_nothing()
+                    .to_owned(),
+            )
             .exec_without_returning(db)
             .await?;
     }
     Ok(())
 }
 
-/// Marks the order paid at `at` (the first payment counts; a cancelled one stays unpaid).
+/// A stub for an order whose `paid` or `cancelled` arrived before its `placed`: no amounts
+/// yet (they come with `placed`), placed as far as anyone knows at `at`.
+fn stub(order_id: Uuid, customer_id: Uuid, at: DateTime<Utc>) -> order_fact::Model {
+    order_fact::Model {
+        order_id,
+        customer_id,
+        placed_at: at,
+        subtotal: Decimal::ZERO,
+        discount: Decimal::ZERO,
+        shipping_cost: Decimal::ZERO,
+        total: Decimal::ZERO,
+        coupon_code: None,
+        paid_at: None,
+        cancelled_at: None,
+    }
+}
+
+/// Marks the order paid at `at` (the first payment counts), whether or not its `placed` has
+/// arrived yet.
 pub async fn mark_paid(
     db: &impl ConnectionTrait,
     order_id: Uuid,
+    customer_id: Uuid,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    order_fact::Entity::update_many()
-        .col_expr(order_fact::Column::PaidAt, Expr::value(at))
-        .filter(order_fact::Column::OrderId.eq(order_id))
-        .filter(order_fact::Column::PaidAt.is_null())
-        .exec(db)
+    let row = order_fact::Model {
+        paid_at: Some(at),
+        ..stub(order_id, customer_id, at)
+    };
+    order_fact::Entity::insert(row.into_active_model())
+        .on_conflict(
+            OnConflict::column(order_fact::Column::OrderId)
+                .value(
+                    order_fact::Column::PaidAt,
+                    Expr::cust("COALESCE(order_facts.paid_at, excluded.paid_at)"),
+                )
+                .to_owned(),
+        )
+        .exec_without_returning(db)
         .await?;
     Ok(())
 }
@@ -94,13 +137,23 @@ pub async fn mark_paid(
 pub async fn mark_cancelled(
     db: &impl ConnectionTrait,
     order_id: Uuid,
+    customer_id: Uuid,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    order_fact::Entity::update_many()
-        .col_expr(order_fact::Column::CancelledAt, Expr::value(at))
-        .filter(order_fact::Column::OrderId.eq(order_id))
-        .filter(order_fact::Column::CancelledAt.is_null())
-        .exec(db)
+    let row = order_fact::Model {
+        cancelled_at: Some(at),
+        ..stub(order_id, customer_id, at)
+    };
+    order_fact::Entity::insert(row.into_active_model())
+        .on_conflict(
+            OnConflict::column(order_fact::Column::OrderId)
+                .value(
+                    order_fact::Column::CancelledAt,
+                    Expr::cust("COALESCE(order_facts.cancelled_at, excluded.cancelled_at)"),
+                )
+                .to_owned(),
+        )
+        .exec_without_returning(db)
         .await?;
     Ok(())
 }

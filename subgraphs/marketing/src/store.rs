@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use crate::entity::coupon_use::{HELD, USED};
 use crate::entity::{
-    announcement, banner, coupon, coupon_use, featured_product, known_product, placed_line,
-    product_sale, promotion, purchase,
+    announcement, banner, coupon, coupon_use, featured_product, known_product, paid_order,
+    placed_line, product_sale, promotion, purchase,
 };
 
 /// Unique columns, as each database names the constraint.
@@ -43,14 +43,31 @@ pub async fn insert_coupons(
     Ok(())
 }
 
-/// Writes the coupon's terms and `active`; its use counters are left alone (holds move
-/// them, concurrently with an edit).
+/// Writes the coupon's terms. Its use counters (holds move them) and `active` (only
+/// `deactivate` moves it) are left alone, so an edit racing either never undoes it.
 pub async fn update_coupon(db: &impl ConnectionTrait, row: coupon::Model) -> Result<(), DbErr> {
     let mut changes = row.into_active_model().reset_all();
     changes.uses_taken = NotSet;
     changes.times_used = NotSet;
+    changes.active = NotSet;
     changes.update(db).await?;
     Ok(())
+}
+
+/// Switches a coupon off; false when it was off already (or is not there).
+pub async fn deactivate_coupon(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let changed = coupon::Entity::update_many()
+        .col_expr(coupon::Column::Active, Expr::value(false))
+        .col_expr(coupon::Column::UpdatedAt, Expr::value(now))
+        .filter(coupon::Column::Id.eq(id))
+        .filter(coupon::Column::Active.eq(true))
+        .exec(db)
+        .await?;
+    Ok(changed.rows_affected == 1)
 }
 
 pub async fn coupon(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<coupon::Model>, DbErr> {
@@ -230,11 +247,28 @@ pub async fn insert_promotion(
     Ok(())
 }
 
+/// Writes the promotion's terms; `active` is left alone (only `deactivate` moves it).
 pub async fn update_promotion(
     db: &impl ConnectionTrait,
     row: promotion::Model,
 ) -> Result<(), DbErr> {
-    row.into_active_model().reset_all().update(db).await?;
+    let mut changes = row.into_active_model().reset_all();
+    changes.active = NotSet;
+    changes.update(db).await?;
+    Ok(())
+}
+
+pub async fn deactivate_promotion(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    promotion::Entity::update_many()
+        .col_expr(promotion::Column::Active, Expr::value(false))
+        .col_expr(promotion::Column::UpdatedAt, Expr::value(now))
+        .filter(promotion::Column::Id.eq(id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -537,4 +571,39 @@ pub async fn purchases_of(
         .into_iter()
         .map(|p| p.product_id)
         .collect())
+}
+
+/// Notes an order paid before its placement was heard of.
+pub async fn remember_paid(
+    db: &impl ConnectionTrait,
+    order_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    paid_order::Entity::insert(
+        paid_order::Model {
+            order_id,
+            paid_at: at,
+        }
+        .into_active_model(),
+    )
+    .on_conflict(
+        OnConflict::column(paid_order::Column::OrderId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Takes out the note that the order was paid early; when it was paid.
+pub async fn take_paid(
+    db: &impl ConnectionTrait,
+    order_id: Uuid,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    let Some(found) = paid_order::Entity::find_by_id(order_id).one(db).await? else {
+        return Ok(None);
+    };
+    paid_order::Entity::delete_by_id(order_id).exec(db).await?;
+    Ok(Some(found.paid_at))
 }

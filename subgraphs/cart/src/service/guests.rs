@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
+use micromall_kit::contracts::catalog::VariantFacts;
 use micromall_kit::db::begin_write;
 use micromall_kit::error::ErrorCode;
 use micromall_kit::{ApiError, DomainError, refuse};
@@ -16,7 +17,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{Carts, Change, state_of};
+use super::{CartState, Carts, Change, state_of};
 use crate::refusal::Refusal;
 use crate::rules::MAX_LINE_QUANTITY;
 use crate::store;
@@ -27,6 +28,8 @@ const TOKEN_PREFIX: &str = "gc_";
 const MAX_TOKEN_LEN: usize = 64;
 /// Idle guest carts deleted per sweep.
 const SWEEP_BATCH: u64 = 500;
+/// Tries at a merge while the guest keeps changing the cart.
+const MERGE_ATTEMPTS: usize = 3;
 
 /// Whose cart an operation is on: `owner` is the cart's owner id (the customer, or a guest's
 /// made-up id); `token` is the guest's token, to hand back.
@@ -34,6 +37,18 @@ const SWEEP_BATCH: u64 = 500;
 pub struct Holder {
     pub owner: Uuid,
     pub token: Option<String>,
+}
+
+/// What one client is counted as: its IPv4 address, or the /64 network of an IPv6 one (a
+/// single client holds a whole /64 and could take a new address per request).
+fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
 }
 
 fn token_hash(token: &str) -> String {
@@ -65,13 +80,15 @@ impl Carts {
             } else {
                 None
             };
-            return match owner {
-                Some(owner) => Ok(Holder {
+            return match (owner, user) {
+                (Some(owner), _) => Ok(Holder {
                     owner,
                     token: Some(token.to_owned()),
                 }),
-                None if issue => self.new_guest(addr).await,
-                None => refuse(Refusal::GuestCartNotFound),
+                // A customer's client still sending a spent token: their own cart.
+                (None, Some(owner)) if issue => Ok(Holder { owner, token: None }),
+                (None, None) if issue => self.new_guest(addr).await,
+                (None, _) => refuse(Refusal::GuestCartNotFound),
             };
         }
         match user {
@@ -83,7 +100,7 @@ impl Carts {
 
     async fn new_guest(&self, addr: Option<IpAddr>) -> Result<Holder, DomainError<Refusal>> {
         if let Some(ip) = addr {
-            let key = format!("cart:guests:{ip}");
+            let key = format!("cart:guests:{}", address_key(ip));
             let started = self
                 .counters
                 .increment(&key, self.guests.guests_window)
@@ -113,25 +130,52 @@ impl Carts {
     /// The guest cart is gone afterwards.
     pub async fn merge_guest(&self, user: Uuid, token: &str) -> Change {
         let guest = self.holder(None, Some(token), false, None).await?;
-        let Some(state) = self.state_of_user(guest.owner).await? else {
-            // A token whose cart was never filled: nothing to bring.
-            self.forget_guest(guest.owner).await?;
-            return self.own_priced(user).await;
-        };
-        let ids: Vec<Uuid> = state.lines.iter().map(|l| l.variant_id).collect();
-        let facts = self.catalog.variants(&ids).await?;
-        let available: HashMap<Uuid, i64> = self.inventory.available_all(&ids).await?;
+        // Catalog and inventory are asked outside the write transaction; if the guest added
+        // something meanwhile, ask again rather than leave it behind.
+        for _ in 0..MERGE_ATTEMPTS {
+            let seen: Vec<Uuid> = match self.state_of_user(guest.owner).await? {
+                Some(state) => state.lines.iter().map(|l| l.variant_id).collect(),
+                None => Vec::new(),
+            };
+            let facts = self.catalog.variants(&seen).await?;
+            let available = self.inventory.available_all(&seen).await?;
+            if let Some(merged) = self
+                .merge_seen(user, guest.owner, &seen, &facts, &available)
+                .await?
+            {
+                return Ok(self.price(merged).await?);
+            }
+        }
+        Err(ApiError::internal(anyhow::anyhow!(
+            "the guest cart kept changing during the merge"
+        ))
+        .into())
+    }
 
+    /// The merge itself, in one write transaction; `None` when the guest cart now holds an
+    /// item that was not asked about (nothing is changed then).
+    async fn merge_seen(
+        &self,
+        user: Uuid,
+        guest: Uuid,
+        seen: &[Uuid],
+        facts: &HashMap<Uuid, VariantFacts>,
+        available: &HashMap<Uuid, i64>,
+    ) -> Result<Option<CartState>, DomainError<Refusal>> {
         let txn = begin_write(&self.db).await?;
         let cart = self.own_cart(&txn, user).await?;
         // The guest cart as it is now, locked: of two merges racing, the second finds it
         // gone and brings nothing.
-        let Some(guest_cart) = store::lock_cart_of_user(&txn, guest.owner).await? else {
+        let Some(guest_cart) = store::lock_cart_of_user(&txn, guest).await? else {
+            store::delete_guest(&txn, guest).await?;
             let state = state_of(&txn, cart.id).await?;
             txn.commit().await?;
-            return Ok(self.price(state).await?);
+            return Ok(Some(state));
         };
         let guest_lines = store::lines_of(&txn, guest_cart.id).await?;
+        if guest_lines.iter().any(|l| !seen.contains(&l.variant_id)) {
+            return Ok(None);
+        }
         let version = store::advance_version(&txn, &cart).await?;
         let mut lines = store::line_count(&txn, cart.id).await?;
         for line in &guest_lines {
@@ -165,38 +209,29 @@ impl Carts {
         {
             store::set_coupon(&txn, cart.id, Some(code), version).await?;
         }
-        store::delete_guest(&txn, guest.owner).await?;
+        store::delete_guest(&txn, guest).await?;
         let merged = state_of(&txn, cart.id).await?;
         txn.commit().await?;
         self.outbox.wake();
-        Ok(self.price(merged).await?)
+        Ok(Some(merged))
     }
 
-    /// The customer's cart, made if they have none, priced.
-    async fn own_priced(&self, user: Uuid) -> Change {
-        let txn = begin_write(&self.db).await?;
-        let cart = self.own_cart(&txn, user).await?;
-        let state = state_of(&txn, cart.id).await?;
-        txn.commit().await?;
-        self.outbox.wake();
-        Ok(self.price(state).await?)
-    }
-
-    async fn forget_guest(&self, owner: Uuid) -> Result<(), sea_orm::DbErr> {
-        let txn = begin_write(&self.db).await?;
-        store::delete_guest(&txn, owner).await?;
-        txn.commit().await
-    }
-
-    /// Deletes guest carts idle longer than `ttl`; how many.
+    /// Deletes guest carts idle longer than `ttl`; how many. Each is checked again as it is
+    /// deleted: a guest who came back meanwhile keeps their cart.
     pub async fn expire_guests(&self, ttl: chrono::TimeDelta) -> Result<usize, sea_orm::DbErr> {
         let Some(before) = Utc::now().checked_sub_signed(ttl) else {
             return Ok(0);
         };
         let idle = store::idle_guests(&self.db, before, SWEEP_BATCH).await?;
+        let mut expired = 0;
         for owner in &idle {
-            self.forget_guest(*owner).await?;
+            let txn = begin_write(&self.db).await?;
+            if store::forget_idle_guest(&txn, *owner, before).await? {
+                store::delete_guest(&txn, *owner).await?;
+                expired += 1;
+            }
+            txn.commit().await?;
         }
-        Ok(idle.len())
+        Ok(expired)
     }
 }

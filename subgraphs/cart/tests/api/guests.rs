@@ -113,6 +113,21 @@ async fn a_guest_fills_a_cart_with_a_token(backend: Backend) {
             .is_some_and(|t| t != "gc_long-gone"),
         "{fresh}"
     );
+    // A signed-in customer whose client still sends a spent token adds to their own cart.
+    let alice = shop.customer();
+    let added = shop
+        .gql(
+            "mutation($v: ID!) { addToCart(variantId: $v, quantity: 2, cartToken: \"gc_long-gone\") { cart { itemCount } cartToken } }",
+            json!({ "v": mug }),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(
+        added["data"]["addToCart"]["cartToken"],
+        Value::Null,
+        "{added}"
+    );
+    assert_eq!(shop.cart_of(&alice).await["itemCount"], 2);
 }
 
 async fn a_guest_cart_joins_the_customers_at_sign_in(backend: Backend) {

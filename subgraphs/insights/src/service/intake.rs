@@ -80,14 +80,14 @@ pub async fn apply(conn: &impl ConnectionTrait, event: &Event) -> Result<(), DbE
                 paid_at: None,
                 cancelled_at: None,
             };
-            store::insert_order(conn, fact, items).await
+            store::record_placed(conn, fact, items).await
         }
         orders::PAID => match read::<orders::OrderRef>(event) {
-            Some(order) => store::mark_paid(conn, order.order_id, at).await,
+            Some(order) => store::mark_paid(conn, order.order_id, order.customer_id, at).await,
             None => Ok(()),
         },
         orders::CANCELLED => match read::<orders::OrderRef>(event) {
-            Some(order) => store::mark_cancelled(conn, order.order_id, at).await,
+            Some(order) => store::mark_cancelled(conn, order.order_id, order.customer_id, at).await,
             None => Ok(()),
         },
         payments::REFUNDED => match read::<payments::PaymentEvent>(event) {

@@ -55,11 +55,14 @@ impl Inventory {
             }
         }
         store::record(txn, movements, now).await?;
+        // Read now, under the variant's lock: a later change of the variant is stamped later,
+        // whatever instant its caller started from.
+        let at = Utc::now();
         for (variant_id, available) in latest {
             let change = StockChanged {
                 variant_id,
                 available,
-                at: now,
+                at,
             };
             self.outbox.enqueue(txn, STOCK_CHANGED, &change).await?;
         }

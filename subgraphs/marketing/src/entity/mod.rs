@@ -6,6 +6,7 @@ pub mod coupon;
 pub mod coupon_use;
 pub mod featured_product;
 pub mod known_product;
+pub mod paid_order;
 pub mod placed_line;
 pub mod product_sale;
 pub mod promotion;

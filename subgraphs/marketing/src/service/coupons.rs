@@ -149,22 +149,20 @@ impl Marketing {
         apply(&mut row, CouponTerms { scope, ..terms });
         row.updated_at = now();
         store::update_coupon(&self.db, row.clone()).await?;
-        Ok(row)
+        // As stored now (a deactivation or a hold may have come meanwhile).
+        Ok(store::coupon(&self.db, row.id).await?.unwrap_or(row))
     }
 
     /// Off for good: shoppers are told there is no such coupon; orders that hold a use keep it.
     pub async fn deactivate_coupon(&self, id: &str) -> Done<coupon::Model> {
-        let txn = begin_write(&self.db).await?;
-        let Some(mut row) = self.coupon_in(&txn, id).await? else {
+        let Ok(id) = Uuid::parse_str(id) else {
             return refuse(Refusal::NotFound("id"));
         };
-        if row.active {
-            row.active = false;
-            row.updated_at = now();
-            store::update_coupon(&txn, row.clone()).await?;
+        store::deactivate_coupon(&self.db, id, now()).await?;
+        match store::coupon(&self.db, id).await? {
+            Some(row) => Ok(row),
+            None => refuse(Refusal::NotFound("id")),
         }
-        txn.commit().await?;
-        Ok(row)
     }
 
     /// `count` copies of coupon `like`, each with its own code `PREFIX-XXXXXXXX` and its own

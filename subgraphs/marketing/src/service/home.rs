@@ -257,7 +257,7 @@ pub async fn product_archived_in(conn: &impl ConnectionTrait, id: Uuid) -> Resul
     store::archive_product(conn, id).await
 }
 
-/// An order was placed: its products wait for its payment.
+/// An order was placed: its products wait for its payment (or, paid already, are sold).
 pub async fn placed_in(conn: &impl ConnectionTrait, order: &OrderPlaced) -> Result<(), DbErr> {
     let mut lines: Vec<placed_line::Model> = Vec::new();
     for item in &order.items {
@@ -271,7 +271,12 @@ pub async fn placed_in(conn: &impl ConnectionTrait, order: &OrderPlaced) -> Resu
             }),
         }
     }
-    store::remember_placed(conn, lines).await
+    store::remember_placed(conn, lines).await?;
+    // Events can come in any order: a payment heard first settles the sale now.
+    if let Some(paid_at) = store::take_paid(conn, order.order_id).await? {
+        count_sold(conn, order.order_id, paid_at).await?;
+    }
+    Ok(())
 }
 
 /// An order was paid at `at`: its products count as sold that day and as bought by the
@@ -281,15 +286,30 @@ pub async fn sold_in(
     order: &OrderRef,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let day = day_of(at);
-    for line in store::take_placed(conn, order.order_id).await? {
-        store::add_sale(conn, line.product_id, &day, line.quantity).await?;
-        store::remember_purchase(conn, line.customer_id, line.product_id, at).await?;
+    if !count_sold(conn, order.order_id, at).await? {
+        // Not placed yet as far as marketing knows: its placement will count it.
+        store::remember_paid(conn, order.order_id, at).await?;
     }
     Ok(())
 }
 
+/// Counts a placed order's products as sold at `at`; false when none were waiting.
+async fn count_sold(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let day = day_of(at);
+    let lines = store::take_placed(conn, order_id).await?;
+    for line in &lines {
+        store::add_sale(conn, line.product_id, &day, line.quantity).await?;
+        store::remember_purchase(conn, line.customer_id, line.product_id, at).await?;
+    }
+    Ok(!lines.is_empty())
+}
+
 /// An order was cancelled: its products will not be sold.
 pub async fn unsold_in(conn: &impl ConnectionTrait, order: &OrderRef) -> Result<(), DbErr> {
-    store::take_placed(conn, order.order_id).await.map(|_| ())
+    store::take_placed(conn, order.order_id).await?;
+    store::take_paid(conn, order.order_id).await.map(|_| ())
 }

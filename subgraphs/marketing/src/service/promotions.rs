@@ -84,19 +84,15 @@ impl Marketing {
         apply(&mut row, terms);
         row.updated_at = now();
         store::update_promotion(&self.db, row.clone()).await?;
-        Ok(row)
+        Ok(store::promotion(&self.db, row.id).await?.unwrap_or(row))
     }
 
     pub async fn deactivate_promotion(&self, id: &str) -> Done<promotion::Model> {
-        let Some(mut row) = self.promotion_by_arg(id).await? else {
+        let Some(row) = self.promotion_by_arg(id).await? else {
             return refuse(Refusal::NotFound("id"));
         };
-        if row.active {
-            row.active = false;
-            row.updated_at = now();
-            store::update_promotion(&self.db, row.clone()).await?;
-        }
-        Ok(row)
+        store::deactivate_promotion(&self.db, row.id, now()).await?;
+        Ok(store::promotion(&self.db, row.id).await?.unwrap_or(row))
     }
 
     pub async fn promotions(&self) -> Result<Vec<promotion::Model>, sea_orm::DbErr> {

@@ -92,6 +92,19 @@ async fn coupons_are_validated_and_unique_regardless_of_case(backend: Backend) {
         .price(uuid::Uuid::now_v7(), "50.00", 1, "spring-10")
         .await;
     assert_eq!(priced["couponIssue"]["code"], "INVALID_COUPON", "{priced}");
+    // An edit after the switch-off does not switch it back on.
+    let edited = shop
+        .gql(
+            "mutation($id: ID!) { updateCoupon(id: $id, input: { value: \"20\" }) { coupon { value active } } }",
+            json!({ "id": id }),
+            Some(&shop.admin),
+        )
+        .await;
+    assert_eq!(
+        edited["data"]["updateCoupon"]["coupon"],
+        json!({ "value": "20", "active": false }),
+        "{edited}"
+    );
     let missing = shop
         .gql(
             "mutation { deactivateCoupon(id: \"nope\") { coupon { id } userErrors { code field } } }",
