@@ -4,6 +4,7 @@
 //! changes here, or after `FRESH_FOR` at most (another replica may have handled the event).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -39,6 +40,9 @@ pub struct Shared {
 #[derive(Default)]
 pub struct HomeCache {
     built: RwLock<Option<(Instant, Arc<Shared>)>>,
+    /// Moves on every invalidation: a build that began before one is not kept (it may have
+    /// read the database before the change committed).
+    generation: AtomicU64,
     /// Held while rebuilding, so requests arriving meanwhile wait for that one build
     /// instead of each running their own.
     rebuilding: Mutex<()>,
@@ -56,6 +60,7 @@ impl HomeCache {
 impl HomeCache {
     /// Drops what was built: the next request rebuilds.
     pub async fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         *self.built.write().await = None;
     }
 }
@@ -77,8 +82,12 @@ impl Marketing {
         if let Some(shared) = self.home_cache.fresh().await {
             return Ok(shared);
         }
+        let generation = self.home_cache.generation.load(Ordering::SeqCst);
         let shared = Arc::new(self.build_home().await?);
-        *self.home_cache.built.write().await = Some((Instant::now(), shared.clone()));
+        let mut built = self.home_cache.built.write().await;
+        if self.home_cache.generation.load(Ordering::SeqCst) == generation {
+            *built = Some((Instant::now(), shared.clone()));
+        }
         Ok(shared)
     }
 
