@@ -108,49 +108,43 @@ fn stub(order_id: Uuid, customer_id: Uuid, at: DateTime<Utc>) -> order_fact::Mod
     }
 }
 
-/// Marks the order paid at `at` (the first payment counts), whether or not its `placed` has
-/// arrived yet.
-pub async fn mark_paid(
-    db: &impl ConnectionTrait,
-    order_id: Uuid,
-    customer_id: Uuid,
-    at: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let row = order_fact::Model {
-        paid_at: Some(at),
-        ..stub(order_id, customer_id, at)
-    };
-    order_fact::Entity::insert(row.into_active_model())
-        .on_conflict(
-            OnConflict::column(order_fact::Column::OrderId)
-                .value(
-                    order_fact::Column::PaidAt,
-                    Expr::cust("COALESCE(order_facts.paid_at, excluded.paid_at)"),
-                )
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+/// What happened to an order after it was placed.
+#[derive(Debug, Clone, Copy)]
+pub enum Outcome {
+    Paid,
+    Cancelled,
 }
 
-pub async fn mark_cancelled(
+/// Marks the order paid or cancelled at `at` (the first time counts), whether or not its
+/// `placed` has arrived yet.
+pub async fn mark(
     db: &impl ConnectionTrait,
     order_id: Uuid,
     customer_id: Uuid,
+    outcome: Outcome,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let row = order_fact::Model {
-        cancelled_at: Some(at),
-        ..stub(order_id, customer_id, at)
+    let mut row = stub(order_id, customer_id, at);
+    let (column, keep_first) = match outcome {
+        Outcome::Paid => {
+            row.paid_at = Some(at);
+            (
+                order_fact::Column::PaidAt,
+                "COALESCE(order_facts.paid_at, excluded.paid_at)",
+            )
+        }
+        Outcome::Cancelled => {
+            row.cancelled_at = Some(at);
+            (
+                order_fact::Column::CancelledAt,
+                "COALESCE(order_facts.cancelled_at, excluded.cancelled_at)",
+            )
+        }
     };
     order_fact::Entity::insert(row.into_active_model())
         .on_conflict(
             OnConflict::column(order_fact::Column::OrderId)
-                .value(
-                    order_fact::Column::CancelledAt,
-                    Expr::cust("COALESCE(order_facts.cancelled_at, excluded.cancelled_at)"),
-                )
+                .value(column, Expr::cust(keep_first))
                 .to_owned(),
         )
         .exec_without_returning(db)

@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 use serde::de::DeserializeOwned;
 
 use crate::entity::{cart_fact, event_journal, order_fact, order_item, refund, stock_level};
-use crate::store;
+use crate::store::{self, Outcome};
 
 pub const SUBJECTS: [&str; 6] = [
     orders::PLACED,
@@ -83,11 +83,22 @@ pub async fn apply(conn: &impl ConnectionTrait, event: &Event) -> Result<(), DbE
             store::record_placed(conn, fact, items).await
         }
         orders::PAID => match read::<orders::OrderRef>(event) {
-            Some(order) => store::mark_paid(conn, order.order_id, order.customer_id, at).await,
+            Some(order) => {
+                store::mark(conn, order.order_id, order.customer_id, Outcome::Paid, at).await
+            }
             None => Ok(()),
         },
         orders::CANCELLED => match read::<orders::OrderRef>(event) {
-            Some(order) => store::mark_cancelled(conn, order.order_id, order.customer_id, at).await,
+            Some(order) => {
+                store::mark(
+                    conn,
+                    order.order_id,
+                    order.customer_id,
+                    Outcome::Cancelled,
+                    at,
+                )
+                .await
+            }
             None => Ok(()),
         },
         payments::REFUNDED => match read::<payments::PaymentEvent>(event) {
