@@ -46,16 +46,7 @@ pub enum Refusal {
 impl Refusal {
     /// Marketing's reason a coupon gives nothing, as cart's refusal.
     pub fn coupon(issue: &micromall_kit::contracts::marketing::CouponIssue) -> Refusal {
-        use micromall_kit::contracts::marketing::*;
-        let code = [
-            COUPON_EXPIRED,
-            COUPON_MINIMUM_NOT_MET,
-            COUPON_USAGE_LIMIT,
-            COUPON_NOT_APPLICABLE,
-        ]
-        .into_iter()
-        .find(|code| *code == issue.code)
-        .unwrap_or(INVALID_COUPON);
+        let code = micromall_kit::contracts::marketing::coupon_code(&issue.code);
         Refusal::Coupon {
             code,
             message: issue.message.clone(),

@@ -434,6 +434,21 @@ pub mod marketing {
     /// The coupon is valid but none of the cart's products is in its scope.
     pub const COUPON_NOT_APPLICABLE: &str = "COUPON_NOT_APPLICABLE";
 
+    /// The contract's code for a coupon code marketing answered with: one of the codes above,
+    /// `INVALID_COUPON` for anything else (a newer marketing's code never reaches a client
+    /// unnamed in the contract).
+    pub fn coupon_code(answered: &str) -> &'static str {
+        [
+            COUPON_EXPIRED,
+            COUPON_MINIMUM_NOT_MET,
+            COUPON_USAGE_LIMIT,
+            COUPON_NOT_APPLICABLE,
+        ]
+        .into_iter()
+        .find(|known| *known == answered)
+        .unwrap_or(INVALID_COUPON)
+    }
+
     /// One line of a cart or order, with what catalog says of its variant.
     #[derive(Debug, Clone, Serialize, Deserialize)]
     #[serde(rename_all = "camelCase")]

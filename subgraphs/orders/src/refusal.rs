@@ -46,16 +46,7 @@ pub enum Refusal {
 impl Refusal {
     /// Marketing's reason the cart's coupon cannot be used, by its code.
     pub fn coupon(code: &str, message: &str) -> Refusal {
-        use micromall_kit::contracts::marketing::*;
-        let code = [
-            COUPON_EXPIRED,
-            COUPON_MINIMUM_NOT_MET,
-            COUPON_USAGE_LIMIT,
-            COUPON_NOT_APPLICABLE,
-        ]
-        .into_iter()
-        .find(|known| *known == code)
-        .unwrap_or(INVALID_COUPON);
+        let code = micromall_kit::contracts::marketing::coupon_code(code);
         Refusal::Coupon {
             code,
             message: message.to_owned(),

@@ -1,26 +1,37 @@
 use async_graphql::{Context, ID, Object, Result};
 use micromall_kit::graphql::{authenticated, client_addr, service, viewer};
 
+use std::future::Future;
+
+use micromall_kit::DomainError;
+use uuid::Uuid;
+
 use super::types::CartPayload;
-use crate::service::{Carts, Holder};
+use crate::pricing::PricedCart;
+use crate::refusal::Refusal;
+use crate::service::Carts;
 
 pub struct Mutation;
 
-/// The holder of the cart an operation is on (see `Carts::holder`), or the payload that
-/// refuses it.
-async fn holder(
-    ctx: &Context<'_>,
+/// Runs `change` on the cart the operation is on (see `Carts::holder`; `issue` lets a
+/// guest's first operation start a guest cart) and answers with the cart, or with the payload
+/// that refuses the operation.
+async fn on_cart<'c, F, Fut>(
+    ctx: &'c Context<'_>,
     token: Option<&str>,
     issue: bool,
-) -> Result<Result<Holder, CartPayload>> {
+    change: F,
+) -> Result<CartPayload>
+where
+    F: FnOnce(&'c Carts, Uuid) -> Fut,
+    Fut: Future<Output = Result<PricedCart, DomainError<Refusal>>>,
+{
+    let carts = service::<Carts>(ctx)?;
     let user = viewer(ctx).user_id;
     let addr = client_addr(ctx).0;
-    match service::<Carts>(ctx)?
-        .holder(user, token, issue, addr)
-        .await
-    {
-        Ok(holder) => Ok(Ok(holder)),
-        Err(err) => CartPayload::answer(Err(err), None).map(Err),
+    match carts.holder(user, token, issue, addr).await {
+        Ok(holder) => CartPayload::answer(change(carts, holder.owner).await, holder.token),
+        Err(err) => CartPayload::answer(Err(err), None),
     }
 }
 
@@ -36,14 +47,10 @@ impl Mutation {
         quantity: i32,
         cart_token: Option<String>,
     ) -> Result<CartPayload> {
-        let holder = match holder(ctx, cart_token.as_deref(), true).await? {
-            Ok(holder) => holder,
-            Err(refused) => return Ok(refused),
-        };
-        let changed = service::<Carts>(ctx)?
-            .add(holder.owner, &variant_id, quantity)
-            .await;
-        CartPayload::answer(changed, holder.token)
+        on_cart(ctx, cart_token.as_deref(), true, |carts, owner| {
+            carts.add(owner, &variant_id, quantity)
+        })
+        .await
     }
 
     /// 0 removes the line.
@@ -54,14 +61,10 @@ impl Mutation {
         quantity: i32,
         cart_token: Option<String>,
     ) -> Result<CartPayload> {
-        let holder = match holder(ctx, cart_token.as_deref(), false).await? {
-            Ok(holder) => holder,
-            Err(refused) => return Ok(refused),
-        };
-        let changed = service::<Carts>(ctx)?
-            .update_line(holder.owner, &line_id, quantity)
-            .await;
-        CartPayload::answer(changed, holder.token)
+        on_cart(ctx, cart_token.as_deref(), false, |carts, owner| {
+            carts.update_line(owner, &line_id, quantity)
+        })
+        .await
     }
 
     async fn remove_cart_line(
@@ -70,14 +73,10 @@ impl Mutation {
         line_id: ID,
         cart_token: Option<String>,
     ) -> Result<CartPayload> {
-        let holder = match holder(ctx, cart_token.as_deref(), false).await? {
-            Ok(holder) => holder,
-            Err(refused) => return Ok(refused),
-        };
-        let changed = service::<Carts>(ctx)?
-            .remove_line(holder.owner, &line_id)
-            .await;
-        CartPayload::answer(changed, holder.token)
+        on_cart(ctx, cart_token.as_deref(), false, |carts, owner| {
+            carts.remove_line(owner, &line_id)
+        })
+        .await
     }
 
     async fn apply_coupon(
@@ -86,14 +85,10 @@ impl Mutation {
         code: String,
         cart_token: Option<String>,
     ) -> Result<CartPayload> {
-        let holder = match holder(ctx, cart_token.as_deref(), false).await? {
-            Ok(holder) => holder,
-            Err(refused) => return Ok(refused),
-        };
-        let changed = service::<Carts>(ctx)?
-            .apply_coupon(holder.owner, &code)
-            .await;
-        CartPayload::answer(changed, holder.token)
+        on_cart(ctx, cart_token.as_deref(), false, |carts, owner| {
+            carts.apply_coupon(owner, &code)
+        })
+        .await
     }
 
     async fn remove_coupon(
@@ -101,12 +96,10 @@ impl Mutation {
         ctx: &Context<'_>,
         cart_token: Option<String>,
     ) -> Result<CartPayload> {
-        let holder = match holder(ctx, cart_token.as_deref(), false).await? {
-            Ok(holder) => holder,
-            Err(refused) => return Ok(refused),
-        };
-        let changed = service::<Carts>(ctx)?.remove_coupon(holder.owner).await;
-        CartPayload::answer(changed, holder.token)
+        on_cart(ctx, cart_token.as_deref(), false, |carts, owner| {
+            carts.remove_coupon(owner)
+        })
+        .await
     }
 
     /// At sign-in: the guest cart's lines join the customer's (quantities added, capped by

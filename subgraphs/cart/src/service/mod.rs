@@ -27,7 +27,6 @@ use crate::remote;
 use crate::store;
 
 pub use checkout::clear_in;
-pub use guests::Holder;
 
 pub struct Carts {
     pub db: DatabaseConnection,
