@@ -79,6 +79,13 @@ pub fn router_config(settings: &Settings) -> RouterConfig {
         plan_budget: router.plan_budget,
         max_body_bytes: settings.max_body_bytes,
         trusted_proxies: settings.security.router_trusted_proxies.networks().to_vec(),
+        subgraph_urls: router
+            .subgraph_urls
+            .iter()
+            .map(|(name, urls)| (name.clone(), urls.clone()))
+            .collect(),
+        health_path: router.health_path.clone(),
+        subgraph_cache_bytes: router.subgraph_cache_bytes,
     }
 }
 

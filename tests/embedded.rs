@@ -242,3 +242,78 @@ async fn a_fresh_install_registers_signs_in_and_stops_cleanly() {
     };
     assert!(status.success(), "exit status {status:?}");
 }
+
+/// The router keeps catalog answers for anonymous shoppers as long as catalog's
+/// `Cache-Control` allows (five seconds): a rename shows to staff at once, to shoppers once
+/// that has passed, and never a signed-in caller's answer to anyone else.
+#[tokio::test]
+async fn anonymous_shoppers_share_catalog_answers_for_the_seconds_catalog_allows() {
+    let stack = common::start_with(&[("MICROMALL_ROUTER_SUBGRAPH_CACHE_BYTES", "8388608")]).await;
+    let base = stack.base.clone();
+    let admin = common::login(&base, "boss@example.com", "boss password 123").await;
+    let mut product = None;
+    for _ in 0..100 {
+        let page = gql(
+            &base,
+            "{ products(first: 1) { nodes { id name } } }",
+            json!({}),
+            None,
+        )
+        .await;
+        if let Some(first) = page["data"]["products"]["nodes"].get(0) {
+            product = Some((
+                first["id"].as_str().unwrap_or_default().to_owned(),
+                first["name"].clone(),
+            ));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (id, name) = product.expect("the demo shop has products");
+    let read = "query($id: ID!) { product(id: $id) { name } }";
+    let asked_at = Instant::now();
+    let anonymous = gql(&base, read, json!({ "id": id }), None).await;
+    assert_eq!(anonymous["data"]["product"]["name"], name);
+
+    let renamed = gql(
+        &base,
+        "mutation($id: ID!) { updateProduct(id: $id, input: { name: \"Renamed for the cache test\" }) { userErrors { code } } }",
+        json!({ "id": id }),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(
+        renamed["data"]["updateProduct"]["userErrors"],
+        json!([]),
+        "{renamed}"
+    );
+
+    // Staff see the database; shoppers the answer kept a moment ago.
+    let staff = gql(&base, read, json!({ "id": id }), Some(&admin)).await;
+    assert_eq!(
+        staff["data"]["product"]["name"],
+        "Renamed for the cache test"
+    );
+    let shopper = gql(&base, read, json!({ "id": id }), None).await;
+    if asked_at.elapsed() < Duration::from_secs(4) {
+        assert_eq!(
+            shopper["data"]["product"]["name"], name,
+            "served from the router's cache"
+        );
+    }
+    // The staff answer was not kept for shoppers, and within catalog's five seconds (plus
+    // a margin) shoppers see the new name.
+    let deadline = Instant::now() + Duration::from_secs(8);
+    loop {
+        let shopper = gql(&base, read, json!({ "id": id }), None).await;
+        if shopper["data"]["product"]["name"] == "Renamed for the cache test" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still {shopper} after 8 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        asked_at.elapsed() >= Duration::from_millis(4500),
+        "the new name showed before the kept answer's five seconds were over"
+    );
+}

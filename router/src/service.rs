@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::execution::ExecutionContextOwned;
-use crate::execution::{SubgraphClient, execute_plan, shape};
+use crate::execution::{AnswerCache, Replicas, SubgraphClient, execute_plan, shape};
 use crate::operation::Operation;
 use crate::pipeline::authorization::{Identity, authorize};
 use crate::pipeline::cost::{CostLimits, CostMode, CostModel, Coster};
@@ -47,6 +47,14 @@ pub struct RouterConfig {
     /// Proxies in front of the router whose `X-Forwarded-For` entries are believed; empty
     /// when the router is the edge (then a client's own address is the connection's).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Replicas of a subgraph, by subgraph name: its GraphQL URLs, used in turn instead of
+    /// the one the supergraph names.
+    pub subgraph_urls: std::collections::HashMap<String, Vec<String>>,
+    /// Asked on a replica's origin to bring it back into rotation (2xx: healthy).
+    pub health_path: String,
+    /// Memory for subgraph answers kept for anonymous callers as long as the subgraph's
+    /// `Cache-Control` allows, in (estimated) bytes; 0 keeps none.
+    pub subgraph_cache_bytes: u64,
 }
 
 impl Default for RouterConfig {
@@ -62,6 +70,9 @@ impl Default for RouterConfig {
             plan_budget: DEFAULT_PLAN_BUDGET,
             max_body_bytes: 1024 * 1024,
             trusted_proxies: Vec::new(),
+            subgraph_urls: Default::default(),
+            health_path: "/health".into(),
+            subgraph_cache_bytes: 0,
         }
     }
 }
@@ -185,6 +196,10 @@ pub struct Router {
     supergraph: Arc<Supergraph>,
     config: RouterConfig,
     client: SubgraphClient,
+    /// Where each subgraph is served, by graph id.
+    replicas: Vec<Replicas>,
+    /// Subgraph answers kept for anonymous callers (see `AnswerCache`).
+    answers: AnswerCache,
     authenticator: Option<Arc<dyn Authenticator>>,
     /// Plans of operations that passed every limit, bounded by estimated bytes.
     plans: moka::sync::Cache<CacheKey, Arc<Planned>>,
@@ -200,7 +215,20 @@ impl Router {
         config: RouterConfig,
         authenticator: Option<Arc<dyn Authenticator>>,
     ) -> Self {
+        let replicas = supergraph
+            .subgraphs
+            .iter()
+            .map(|subgraph| {
+                let urls = match config.subgraph_urls.get(&subgraph.name) {
+                    Some(urls) if !urls.is_empty() => urls.clone(),
+                    _ => vec![subgraph.url.clone()],
+                };
+                Replicas::new(&urls, &config.health_path)
+            })
+            .collect();
         Self {
+            replicas,
+            answers: AnswerCache::new(config.subgraph_cache_bytes),
             client: SubgraphClient::new(
                 config.subgraph_timeout,
                 config.max_subgraph_response_bytes,
@@ -332,6 +360,8 @@ impl Router {
         let ctx = ExecutionContextOwned {
             supergraph: &self.supergraph,
             client: &self.client,
+            replicas: &self.replicas,
+            answers: &self.answers,
             variables: &coerced.variables,
             headers,
         };

@@ -68,6 +68,14 @@ impl ReviewedProduct {
     async fn rating(&self) -> Option<i32> {
         (self.id.as_str() != "p2").then_some(5)
     }
+
+    /// Nullable, fails for product p2.
+    async fn flaky(&self) -> async_graphql::Result<String> {
+        match self.id.as_str() {
+            "p2" => Err("p2 is out of reach".into()),
+            id => Ok(format!("fine {id}")),
+        }
+    }
 }
 
 #[derive(SimpleObject)]
@@ -125,6 +133,7 @@ type Product
   name: String! @join__field(graph: PRODUCTS)
   reviews: [Review!]! @join__field(graph: REVIEWS)
   rating: Int! @join__field(graph: REVIEWS, type: "Int")
+  flaky: String @join__field(graph: REVIEWS)
 }
 
 type Review @join__type(graph: REVIEWS) {
@@ -256,6 +265,46 @@ async fn fifty_entities_cost_one_entities_call_and_merge_in_order() {
         "one batched _entities call"
     );
     assert!(body.get("errors").is_none(), "{body}");
+}
+
+#[tokio::test]
+async fn sibling_lists_cost_one_request_to_a_subgraph_with_errors_where_they_belong() {
+    let stack = stack_with(true).await;
+    let body = stack
+        .query(
+            "{ first: products(count: 2) { id reviews { body } } \
+               second: products(count: 3) { name flaky } \
+               third: products(count: 1) { reviews { body } } }",
+        )
+        .await;
+    assert_eq!(
+        stack.reviews_entity_calls.load(Ordering::SeqCst),
+        1,
+        "three lists, one request to reviews"
+    );
+    assert_eq!(
+        body["data"]["first"],
+        json!([
+            { "id": "p1", "reviews": [{ "body": "great p1" }] },
+            { "id": "p2", "reviews": [{ "body": "great p2" }] },
+        ])
+    );
+    assert_eq!(
+        body["data"]["second"],
+        json!([
+            { "name": "Product 1", "flaky": "fine p1" },
+            { "name": "Product 2", "flaky": null },
+            { "name": "Product 3", "flaky": "fine p3" },
+        ])
+    );
+    assert_eq!(
+        body["data"]["third"],
+        json!([{ "reviews": [{ "body": "great p1" }] }])
+    );
+    let errors = body["errors"].as_array().expect("the failure is reported");
+    assert_eq!(errors.len(), 1, "{body}");
+    assert_eq!(errors[0]["path"], json!(["second", 1, "flaky"]));
+    assert_eq!(errors[0]["message"], "p2 is out of reach");
 }
 
 #[tokio::test]
@@ -419,5 +468,58 @@ async fn depth_and_alias_limits_refuse_abuse() {
             .as_str()
             .unwrap()
             .contains("aliases")
+    );
+}
+
+#[tokio::test]
+async fn replicas_take_turns_and_a_dead_one_costs_no_answer() {
+    let (products, _) = serve_subgraph(ProductsQuery).await;
+    let (first, first_calls) = serve_subgraph(ReviewsQuery).await;
+    let (second, second_calls) = serve_subgraph(ReviewsQuery).await;
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/graphql", listener.local_addr().unwrap())
+    };
+    let sdl = SUPERGRAPH
+        .replace("PRODUCTS_URL", &products)
+        .replace("REVIEWS_URL", "http://127.0.0.1:9/unused");
+    let config = RouterConfig {
+        subgraph_timeout: Duration::from_millis(500),
+        subgraph_urls: [("reviews".to_owned(), vec![dead, first, second])].into(),
+        ..RouterConfig::default()
+    };
+    let router = Arc::new(Router::new(Supergraph::parse(&sdl).unwrap(), config, None));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+    tokio::spawn(micromall_router::http::serve(
+        listener,
+        router,
+        CancellationToken::new(),
+    ));
+    let http = reqwest::Client::new();
+    for _ in 0..12 {
+        let body: Value = http
+            .post(&url)
+            .json(&json!({ "query": "{ products(count: 2) { id reviews { body } } }" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(body.get("errors").is_none(), "{body}");
+        assert_eq!(
+            body["data"]["products"][1]["reviews"][0]["body"],
+            "great p2"
+        );
+    }
+    let (first, second) = (
+        first_calls.load(Ordering::SeqCst),
+        second_calls.load(Ordering::SeqCst),
+    );
+    assert_eq!(first + second, 12, "every call answered once");
+    assert!(
+        first >= 4 && second >= 4,
+        "both live replicas took turns: {first} and {second}"
     );
 }

@@ -139,6 +139,9 @@ fn command(data_dir: &std::path::Path, port_base: u16, env: &[(String, String)])
         // Every test customer registers from loopback, dozens at once.
         .env("MICROMALL_REGISTER_PER_ADDRESS", "100000")
         .env("MICROMALL_HASHING_QUEUE", "1000")
+        // The suites read their own writes at once, also anonymously; the router's cache of
+        // anonymous answers (seconds old by design) has its own test (tests/embedded.rs).
+        .env("MICROMALL_ROUTER_SUBGRAPH_CACHE_BYTES", "0")
         .env_remove("DATABASE_URL")
         .env_remove("NATS_URL")
         .env_remove("REDIS_URL")

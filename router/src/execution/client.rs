@@ -1,9 +1,14 @@
-//! HTTP to subgraphs: one pooled keep-alive client, a timeout on every call.
+//! HTTP to subgraphs: one pooled keep-alive client, a timeout on every call, spread over a
+//! subgraph's replicas. A call that could not reach a replica goes to the next one; a query
+//! also when it reached one that failed to answer (asking twice changes nothing), a mutation
+//! never then (the first replica may have done it).
 
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Map, Value};
+
+use super::replicas::Replicas;
 
 #[derive(Clone)]
 pub struct SubgraphClient {
@@ -14,14 +19,23 @@ pub struct SubgraphClient {
 
 /// One subgraph call.
 pub struct SubgraphRequest<'a> {
-    pub url: &'a str,
+    pub replicas: &'a Replicas,
+    /// Whether the call may be repeated on another replica after one failed to answer it
+    /// (queries; not mutations).
+    pub repeatable: bool,
     pub query: &'a str,
     pub variables: &'a Map<String, Value>,
     /// Headers passed through from the client (authorization, request id, ...).
     pub headers: &'a HeaderMap,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// A subgraph's GraphQL response, with the headers it came with.
+pub struct Answer {
+    pub body: Value,
+    pub headers: HeaderMap,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum FetchError {
     #[error("timed out")]
     Timeout,
@@ -51,7 +65,37 @@ impl SubgraphClient {
         }
     }
 
-    pub async fn send(&self, request: SubgraphRequest<'_>) -> Result<Value, FetchError> {
+    pub async fn send(&self, request: SubgraphRequest<'_>) -> Result<Answer, FetchError> {
+        let mut last = FetchError::Unreachable;
+        let mut repeated = false;
+        for replica in request.replicas.order() {
+            match self.send_to(&replica.url, &request).await {
+                Ok(response) => return Ok(response),
+                Err((error, reached)) => {
+                    if error.means_replica_down() {
+                        replica.take_out(&self.http);
+                    }
+                    last = error;
+                    if reached {
+                        // Once more at most: a query that times out twice is not answered faster
+                        // by waiting a third time.
+                        if !request.repeatable || repeated || !last.worth_repeating() {
+                            break;
+                        }
+                        repeated = true;
+                    }
+                }
+            }
+        }
+        Err(last)
+    }
+
+    /// One attempt on one replica; on failure, whether the request reached it.
+    async fn send_to(
+        &self,
+        url: &str,
+        request: &SubgraphRequest<'_>,
+    ) -> Result<Answer, (FetchError, bool)> {
         #[derive(serde::Serialize)]
         struct Body<'b> {
             query: &'b str,
@@ -63,7 +107,7 @@ impl SubgraphClient {
         };
         let mut builder = self
             .http
-            .post(request.url)
+            .post(url)
             .header("content-type", HeaderValue::from_static("application/json"))
             .header(
                 "accept",
@@ -73,18 +117,22 @@ impl SubgraphClient {
         for (name, value) in request.headers {
             builder = builder.header(name, value);
         }
-        let response = builder.send().await.map_err(transport_error)?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| (transport_error(&e), !e.is_connect()))?;
         let status = response.status();
-        let bytes = self.read_capped(response).await?;
+        let headers = response.headers().clone();
+        let bytes = self.read_capped(response).await.map_err(|e| (e, true))?;
         match serde_json::from_slice::<Value>(&bytes) {
-            Ok(value)
-                if value.is_object()
-                    && (value.get("data").is_some() || value.get("errors").is_some()) =>
+            Ok(body)
+                if body.is_object()
+                    && (body.get("data").is_some() || body.get("errors").is_some()) =>
             {
-                Ok(value)
+                Ok(Answer { body, headers })
             }
-            _ if !status.is_success() => Err(FetchError::Status(status.as_u16())),
-            _ => Err(FetchError::Malformed),
+            _ if !status.is_success() => Err((FetchError::Status(status.as_u16()), true)),
+            _ => Err((FetchError::Malformed, true)),
         }
     }
 }
@@ -102,7 +150,7 @@ impl SubgraphClient {
         }
         let mut body =
             Vec::with_capacity(response.content_length().map_or(0, |n| n as usize).min(cap));
-        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&e))? {
             if body.len() + chunk.len() > cap {
                 return Err(FetchError::TooLarge(cap));
             }
@@ -112,7 +160,23 @@ impl SubgraphClient {
     }
 }
 
-fn transport_error(error: reqwest::Error) -> FetchError {
+impl FetchError {
+    /// Whether the replica looks gone (not answering, or saying it cannot serve): it leaves
+    /// the rotation until its health endpoint answers.
+    fn means_replica_down(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Timeout | FetchError::Unreachable | FetchError::Status(502..=504)
+        )
+    }
+
+    /// Whether another replica may answer where this one failed.
+    fn worth_repeating(&self) -> bool {
+        self.means_replica_down()
+    }
+}
+
+fn transport_error(error: &reqwest::Error) -> FetchError {
     if error.is_timeout() {
         FetchError::Timeout
     } else {

@@ -3,12 +3,16 @@
 
 use std::collections::HashMap;
 
+use apollo_compiler::ast::OperationType;
 use futures::future::{BoxFuture, join_all};
 use reqwest::header::HeaderMap;
 use serde_json::{Map, Value, json};
 
+use super::answers::AnswerCache;
+use super::batch;
 use super::client::{FetchError, SubgraphClient, SubgraphRequest};
 use super::json_path::{JsonPath, Step, get_mut, merge, to_json};
+use super::replicas::Replicas;
 use crate::planner::{FetchNode, PathStep, PlanNode, QueryPlan, Sel};
 use crate::supergraph::Supergraph;
 
@@ -16,6 +20,9 @@ use crate::supergraph::Supergraph;
 pub struct ExecutionContext<'a> {
     pub supergraph: &'a Supergraph,
     pub client: &'a SubgraphClient,
+    /// Each subgraph's replicas, by graph id.
+    pub replicas: &'a [Replicas],
+    pub answers: &'a AnswerCache,
     pub variables: &'a Map<String, Value>,
     pub headers: &'a HeaderMap,
 }
@@ -61,9 +68,25 @@ fn run<'a>(
                     .iter()
                     .filter_map(|f| prepare(ctx, f, data))
                     .collect();
-                let responses = join_all(prepared.iter().map(|p| send(ctx, p))).await;
-                for (p, response) in prepared.iter().zip(responses) {
-                    apply(ctx, p, response, data, errors);
+                let requests = batch::group(&prepared);
+                let responses = join_all(
+                    requests
+                        .iter()
+                        .map(|members| send_group(ctx, &prepared, members)),
+                )
+                .await;
+                let mut by_fetch: Vec<Option<Result<Value, FetchError>>> =
+                    prepared.iter().map(|_| None).collect();
+                for (members, responses) in requests.iter().zip(responses) {
+                    for (&i, response) in members.iter().zip(responses) {
+                        by_fetch[i] = Some(response);
+                    }
+                }
+                // Merged in plan order, whatever order the answers came in.
+                for (p, response) in prepared.iter().zip(by_fetch) {
+                    if let Some(response) = response {
+                        apply(ctx, p, response, data, errors);
+                    }
                 }
             }
             PlanNode::Fetch(fetch) => {
@@ -76,9 +99,9 @@ fn run<'a>(
     })
 }
 
-struct Prepared<'n> {
-    node: &'n FetchNode,
-    variables: Map<String, Value>,
+pub(super) struct Prepared<'n> {
+    pub(super) node: &'n FetchNode,
+    pub(super) variables: Map<String, Value>,
     /// For entity fetches: for each representation, the objects it stands for.
     targets: Vec<Vec<JsonPath>>,
 }
@@ -249,21 +272,64 @@ fn extract(sg: &Supergraph, value: &Value, selections: &[Sel]) -> Option<Value> 
 }
 
 async fn send(ctx: &ExecutionContext<'_>, prepared: &Prepared<'_>) -> Result<Value, FetchError> {
-    let url = &ctx.supergraph.subgraphs[prepared.node.graph].url;
+    send_operation(
+        ctx,
+        prepared.node,
+        &prepared.node.operation,
+        &prepared.variables,
+    )
+    .await
+}
+
+/// Sends the fetches `members` of `prepared`: alone, or entity fetches to one subgraph as one
+/// request. One response per member, in order.
+async fn send_group(
+    ctx: &ExecutionContext<'_>,
+    prepared: &[Prepared<'_>],
+    members: &[usize],
+) -> Vec<Result<Value, FetchError>> {
+    if let [only] = members {
+        return vec![send(ctx, &prepared[*only]).await];
+    }
+    let group: Vec<&Prepared<'_>> = members.iter().map(|&i| &prepared[i]).collect();
+    let (operation, variables) = batch::combine(&group);
+    let response = send_operation(ctx, group[0].node, &operation, &variables).await;
+    batch::split(response, group.len())
+}
+
+async fn send_operation(
+    ctx: &ExecutionContext<'_>,
+    node: &FetchNode,
+    operation: &str,
+    variables: &Map<String, Value>,
+) -> Result<Value, FetchError> {
+    let query = node.kind == OperationType::Query;
+    let key = ctx
+        .answers
+        .key(node.graph, query, operation, variables, ctx.headers);
+    if let Some(body) = key.as_ref().and_then(|key| ctx.answers.get(key)) {
+        return Ok(body);
+    }
     tracing::debug!(
-        subgraph = %prepared.node.subgraph,
-        operation = %prepared.node.operation,
-        variables = %serde_json::Value::Object(prepared.variables.clone()),
+        subgraph = %node.subgraph,
+        operation = %operation,
+        variables = %serde_json::Value::Object(variables.clone()),
         "subgraph fetch"
     );
-    ctx.client
+    let answer = ctx
+        .client
         .send(SubgraphRequest {
-            url,
-            query: &prepared.node.operation,
-            variables: &prepared.variables,
+            replicas: &ctx.replicas[node.graph],
+            repeatable: query,
+            query: operation,
+            variables,
             headers: ctx.headers,
         })
-        .await
+        .await?;
+    if let Some(key) = key {
+        ctx.answers.put(key, &answer.body, &answer.headers);
+    }
+    Ok(answer.body)
 }
 
 fn apply(
@@ -295,27 +361,34 @@ fn apply(
         }
     };
     let _ = ctx;
-    if let Some(Value::Array(subgraph_errors)) = response.get_mut("errors").map(Value::take) {
-        for mut error in subgraph_errors {
-            if node.requires.is_some() {
-                remap_entity_error(&mut error, &prepared.targets);
-            }
-            errors.push(error);
-        }
-    }
-    let Some(mut result) = response.get_mut("data").map(Value::take) else {
-        return;
+    let subgraph_errors = match response.get_mut("errors").map(Value::take) {
+        Some(Value::Array(subgraph_errors)) => subgraph_errors,
+        _ => Vec::new(),
     };
-    if !node.renames.is_empty() {
-        undo_aliases(&mut result, &node.renames);
+    let mut result = response.get_mut("data").map(Value::take);
+    if let Some(result) = result.as_mut().filter(|_| !node.renames.is_empty()) {
+        undo_aliases(result, &node.renames);
     }
     if node.requires.is_none() {
-        merge(data, result);
+        errors.extend(subgraph_errors);
+        if let Some(result) = result {
+            merge(data, result);
+        }
         return;
     }
-    let Some(Value::Array(entities)) = result.get_mut("_entities").map(Value::take) else {
-        return;
+    let entities = match result
+        .as_mut()
+        .and_then(|r| r.get_mut("_entities"))
+        .map(Value::take)
+    {
+        Some(Value::Array(entities)) => entities,
+        _ => Vec::new(),
     };
+    let mut unindexed = HashMap::new();
+    for mut error in subgraph_errors {
+        remap_entity_error(&mut error, &prepared.targets, &entities, &mut unindexed);
+        errors.push(error);
+    }
     for (entity, paths) in entities.into_iter().zip(&prepared.targets) {
         let Some((last, others)) = paths.split_last() else {
             continue;
@@ -350,21 +423,43 @@ fn undo_aliases(value: &mut Value, renames: &[(apollo_compiler::Name, apollo_com
 }
 
 /// `["_entities", i, ...rest]` becomes the path of the i-th entity's object plus `rest`.
-fn remap_entity_error(error: &mut Value, targets: &[Vec<JsonPath>]) {
+///
+/// async-graphql leaves the index out (`["_entities", ...rest]`); such an error is taken to
+/// be about the next entity, in order, that holds null at `rest`: a subgraph reports its
+/// entities' errors in list order. `unindexed` counts, per `rest`, the errors placed so far.
+fn remap_entity_error(
+    error: &mut Value,
+    targets: &[Vec<JsonPath>],
+    entities: &[Value],
+    unindexed: &mut HashMap<String, usize>,
+) {
     let Some(path) = error.get("path").and_then(Value::as_array).cloned() else {
         return;
     };
-    let index = match (
-        path.first().and_then(Value::as_str),
-        path.get(1).and_then(Value::as_u64),
-    ) {
-        (Some("_entities"), Some(i)) => i as usize,
-        _ => return,
+    if path.first().and_then(Value::as_str) != Some("_entities") {
+        return;
+    }
+    let (index, rest) = match path.get(1).and_then(Value::as_u64) {
+        Some(i) => (Some(i as usize), &path[2..]),
+        None => {
+            let rest = &path[1..];
+            let seen = unindexed
+                .entry(Value::Array(rest.to_vec()).to_string())
+                .or_insert(0);
+            let index = entities
+                .iter()
+                .enumerate()
+                .filter(|(_, entity)| null_at(entity, rest))
+                .nth(*seen)
+                .map(|(i, _)| i);
+            *seen += 1;
+            (index, rest)
+        }
     };
-    match targets.get(index).and_then(|t| t.first()) {
+    match index.and_then(|i| targets.get(i)).and_then(|t| t.first()) {
         Some(target) => {
             let mut mapped = to_json(target);
-            mapped.extend(path.into_iter().skip(2));
+            mapped.extend(rest.iter().cloned());
             error["path"] = Value::Array(mapped);
         }
         None => {
@@ -373,4 +468,21 @@ fn remap_entity_error(error: &mut Value, targets: &[Vec<JsonPath>]) {
             }
         }
     }
+}
+
+/// Whether `value` holds null (or nothing) at `path`.
+fn null_at(value: &Value, path: &[Value]) -> bool {
+    let mut at = value;
+    for step in path {
+        let next = match step {
+            Value::String(key) => at.get(key.as_str()),
+            Value::Number(n) => n.as_u64().and_then(|i| at.get(i as usize)),
+            _ => None,
+        };
+        match next {
+            Some(next) => at = next,
+            None => return true,
+        }
+    }
+    at.is_null()
 }

@@ -60,22 +60,18 @@ impl Planner<'_> {
             OperationType::Mutation => "mutation",
             OperationType::Subscription => "subscription",
         };
+        let printed = print(&group.selections);
         let operation = if group.entity {
             let mut defs = vec!["$representations: [_Any!]!".to_owned()];
-            defs.extend(definitions);
+            defs.extend(definitions.iter().cloned());
             format!(
-                "query({}) {{ _entities(representations: $representations) {} }}",
+                "query({}) {{ _entities(representations: $representations) {printed} }}",
                 defs.join(", "),
-                print(&group.selections)
             )
         } else if definitions.is_empty() {
-            format!("{keyword} {}", print(&group.selections))
+            format!("{keyword} {printed}")
         } else {
-            format!(
-                "{keyword}({}) {}",
-                definitions.join(", "),
-                print(&group.selections)
-            )
+            format!("{keyword}({}) {printed}", definitions.join(", "))
         };
         let subgraph = &self.sg.subgraphs[group.graph];
         FetchNode {
@@ -87,6 +83,8 @@ impl Planner<'_> {
             selections: group.selections.clone(),
             operation,
             variables: used.into_iter().collect(),
+            variable_definitions: definitions,
+            printed_selections: printed,
             renames: group.renames.clone(),
             interface_objects: group
                 .requires

@@ -39,6 +39,11 @@ pub struct FetchNode {
     pub operation: String,
     /// Client variables the operation uses.
     pub variables: Vec<Name>,
+    /// Their definitions as the operation declares them (`$name: Type = default`).
+    pub variable_definitions: Vec<String>,
+    /// The printed selections: for entity fetches, what goes inside `_entities`, so fetches
+    /// of one stage to one subgraph can share a request.
+    pub printed_selections: String,
     /// Types the target subgraph knows as `@interfaceObject`: their representations carry
     /// the interface's name as `__typename`.
     pub interface_objects: Vec<Name>,

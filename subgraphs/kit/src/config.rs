@@ -193,6 +193,9 @@ pub struct RouterSettings {
     pub introspection: bool,
     /// Largest subgraph response read, in bytes.
     pub max_subgraph_response_bytes: usize,
+    /// Memory for subgraph answers kept for anonymous callers, as long as each subgraph's
+    /// `Cache-Control: max-age` allows (0: keep none).
+    pub subgraph_cache_bytes: u64,
     /// Longest a subgraph call may take.
     #[serde(with = "humantime_serde_compat")]
     pub subgraph_timeout: Duration,
@@ -200,6 +203,12 @@ pub struct RouterSettings {
     /// as too complex.
     #[serde(with = "humantime_serde_compat")]
     pub plan_budget: Duration,
+    /// Replicas of a subgraph by name (`[router.subgraph_urls] catalog = ["http://..", ..]`,
+    /// or `MICROMALL_ROUTER_CATALOG_URLS="http://a:4002/graphql,http://b:4002/graphql"`):
+    /// called in turn instead of the one URL the supergraph names.
+    pub subgraph_urls: std::collections::BTreeMap<String, Vec<String>>,
+    /// Asked on a replica out of rotation; a 2xx answer brings it back.
+    pub health_path: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -224,8 +233,11 @@ impl Default for RouterSettings {
             plan_cache_bytes: 128 * 1024 * 1024,
             introspection: true,
             max_subgraph_response_bytes: 16 * 1024 * 1024,
+            subgraph_cache_bytes: 32 * 1024 * 1024,
             subgraph_timeout: Duration::from_secs(30),
             plan_budget: Duration::from_secs(1),
+            subgraph_urls: Default::default(),
+            health_path: "/health".into(),
         }
     }
 }
@@ -251,13 +263,41 @@ impl RouterSettings {
             "PLAN_CACHE_BYTES" => self.plan_cache_bytes = parse(value)?,
             "INTROSPECTION" => self.introspection = parse_bool(value)?,
             "MAX_SUBGRAPH_RESPONSE_BYTES" => self.max_subgraph_response_bytes = positive(value)?,
+            "SUBGRAPH_CACHE_BYTES" => self.subgraph_cache_bytes = parse(value)?,
             "SUBGRAPH_TIMEOUT" => self.subgraph_timeout = parse_duration(value)?,
             "PLAN_BUDGET" => self.plan_budget = parse_duration(value)?,
-            _ => return Ok(false),
+            "HEALTH_PATH" if value.starts_with('/') => self.health_path = value.to_owned(),
+            "HEALTH_PATH" => return Err("must start with `/`".into()),
+            _ => match key.strip_suffix("_URLS") {
+                Some(name) if !name.is_empty() => {
+                    let urls = subgraph_urls(value)?;
+                    self.subgraph_urls.insert(name.to_ascii_lowercase(), urls);
+                }
+                _ => return Ok(false),
+            },
         }
         Ok(true)
     }
 }
+/// A comma- or space-separated list of http(s) URLs, at least one.
+fn subgraph_urls(value: &str) -> Result<Vec<String>, String> {
+    let urls: Vec<String> = value
+        .split([',', ' '])
+        .filter(|u| !u.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if urls.is_empty() {
+        return Err("names no URL".into());
+    }
+    match urls
+        .iter()
+        .find(|u| !(u.starts_with("http://") || u.starts_with("https://")))
+    {
+        Some(bad) => Err(format!("`{bad}` is not an http(s) URL")),
+        None => Ok(urls),
+    }
+}
+
 /// `[payments]`: talking to payment providers.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -993,10 +1033,21 @@ mod tests {
                 ("MICROMALL_ROUTER_INTROSPECTION", "off"),
                 ("MICROMALL_ROUTER_LISTEN", "127.0.0.1:5000"),
                 ("MICROMALL_ROUTER_PLAN_BUDGET", "250ms"),
+                (
+                    "MICROMALL_ROUTER_CATALOG_URLS",
+                    "http://catalog-1:4002/graphql, http://catalog-2:4002/graphql",
+                ),
             ]),
         )
         .unwrap();
         assert_eq!(s.router.plan_budget, Duration::from_millis(250));
+        assert_eq!(
+            s.router.subgraph_urls["catalog"],
+            [
+                "http://catalog-1:4002/graphql",
+                "http://catalog-2:4002/graphql"
+            ]
+        );
         assert_eq!(s.router.max_cost, 500);
         assert_eq!(s.router.cost_mode, CostMode::Measure);
         assert!(!s.router.introspection);
@@ -1013,6 +1064,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("MICROMALL_ROUTER_PLAN_BUDGET"), "{err}");
+        let err = Settings::load_from(
+            None,
+            env(&[("MICROMALL_ROUTER_CATALOG_URLS", "catalog-1:4002/graphql")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("MICROMALL_ROUTER_CATALOG_URLS"), "{err}");
     }
 
     #[test]

@@ -16,7 +16,11 @@ use crate::service::{Catalog, NewProduct, NewVariant, ProductChanges};
 
 pub struct Product(pub product::Model);
 
-#[Object]
+// `cache_control(max_age = 5)` on products, variants and categories: a shared cache (the
+// router's, for anonymous callers) may keep catalog answers five seconds, so a price or name
+// change reaches shoppers within that; staff, who are signed in, and checkout, which
+// reprices through `/internal`, always see the database.
+#[Object(cache_control(max_age = 5))]
 impl Product {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
@@ -95,7 +99,7 @@ impl Product {
 
 pub struct ProductVariant(pub variant::Model);
 
-#[Object]
+#[Object(cache_control(max_age = 5))]
 impl ProductVariant {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
@@ -158,7 +162,7 @@ pub struct Image {
 
 pub struct Category(pub category::Model);
 
-#[Object]
+#[Object(cache_control(max_age = 5))]
 impl Category {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())

@@ -120,9 +120,19 @@ async fn execute<E: Executor>(
     } else {
         "application/json"
     };
+    // What the schema's cache hints allow a shared cache to keep (the router keeps answers
+    // for anonymous callers); an answer with errors is never kept.
+    let cache_control = response
+        .cache_control
+        .value()
+        .filter(|_| response.errors.is_empty())
+        .and_then(|value| HeaderValue::from_str(&value).ok());
     let mut http = axum::Json(response).into_response();
     http.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(value) = cache_control {
+        http.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
     http
 }
 
