@@ -50,6 +50,10 @@ pub struct Settings {
     /// Namespace of the NATS subjects and stream (`MICROMALL_NATS_PREFIX`), so several
     /// installations can share one NATS server.
     pub nats_prefix: String,
+    /// This process among the replicas of its subgraph (`MICROMALL_INSTANCE_ID`; by default
+    /// the host name, which is the pod's or container's): names the event consumers each
+    /// replica has to itself.
+    pub instance_id: Option<String>,
     /// Fault injection for crash tests: abort the process right after a transaction that
     /// wrote an event with this subject commits, before the event is delivered.
     pub fault_abort_after_commit: Option<String>,
@@ -279,6 +283,34 @@ impl RouterSettings {
         Ok(true)
     }
 }
+impl Settings {
+    /// This process's name among its subgraph's replicas: `MICROMALL_INSTANCE_ID`, else the
+    /// host name (a pod's or container's own), else one made up for this run.
+    pub fn instance(&self) -> String {
+        if let Some(id) = &self.instance_id {
+            return id.clone();
+        }
+        let host = std::env::var("HOSTNAME")
+            .ok()
+            .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+            .map(|h| {
+                h.trim()
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .take(64)
+                    .collect::<String>()
+            })
+            .filter(|h| !h.is_empty());
+        host.unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string())
+    }
+}
+
 /// A comma- or space-separated list of http(s) URLs, at least one.
 fn subgraph_urls(value: &str) -> Result<Vec<String>, String> {
     let urls: Vec<String> = value
@@ -569,6 +601,7 @@ impl Default for Settings {
             security: SecuritySettings::default(),
             service_urls: BTreeMap::new(),
             nats_prefix: "micromall".into(),
+            instance_id: None,
             fault_abort_after_commit: None,
             router: RouterSettings::default(),
             events: EventsSettings::default(),
@@ -719,6 +752,17 @@ impl Settings {
                     return Err(bad("use letters, digits, `_` and `-`".into()));
                 }
                 self.nats_prefix = value.to_owned();
+            }
+            "MICROMALL_INSTANCE_ID" => {
+                if value.is_empty()
+                    || value.len() > 64
+                    || !value
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    return Err(bad("use 1 to 64 letters, digits, `_` and `-`".into()));
+                }
+                self.instance_id = Some(value.to_owned());
             }
             "MICROMALL_ORDER_PAYMENT_TIMEOUT" => {
                 self.orders.payment_timeout = parse_duration(value).map_err(bad)?

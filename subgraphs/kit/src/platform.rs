@@ -129,6 +129,20 @@ impl Runtime {
             .await
     }
 
+    /// Subscribes a consumer that every replica runs in full: for a read model each replica
+    /// keeps to itself (see `EventBus::subscribe_each_replica`).
+    pub async fn subscribe_each_replica(
+        &self,
+        consumer: &str,
+        subjects: &[&str],
+        handler: Arc<dyn EventHandler>,
+    ) -> anyhow::Result<()> {
+        let instance = self.settings.instance();
+        self.consumers
+            .subscribe_each_replica(self.bus.as_ref(), consumer, &instance, subjects, handler)
+            .await
+    }
+
     /// A client for other services' internal endpoints, calling as this subgraph.
     pub fn internal_client(&self) -> crate::internal::InternalClient {
         crate::internal::InternalClient::new(

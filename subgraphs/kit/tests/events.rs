@@ -216,3 +216,74 @@ async fn nats_jetstream_delivers_dedupes_and_redelivers() {
         "the duplicate publish was not delivered again"
     );
 }
+
+/// Two replicas of a subgraph on one NATS stream: a consumer with effects runs each event
+/// once between them; a consumer each replica keeps to itself gets every event in each.
+#[tokio::test]
+#[cfg_attr(
+    not(nats_tests),
+    ignore = "MICROMALL_TEST_NATS_URL is unset: this test needs a NATS server"
+)]
+async fn nats_replicas_share_effects_and_each_keep_their_read_model() {
+    let url = std::env::var("MICROMALL_TEST_NATS_URL").expect("MICROMALL_TEST_NATS_URL");
+    micromall_kit::telemetry::install_crypto_provider();
+    let tag = uuid::Uuid::now_v7().simple().to_string();
+    let (stream, prefix) = (format!("TEST_{tag}"), format!("test{tag}"));
+    let replica = || micromall_kit::events::NatsBus::connect(&url, &stream, &prefix);
+    let (a, b) = (replica().await.unwrap(), replica().await.unwrap());
+
+    // Both replicas' effects land in one recorder: the test counts them together.
+    let (effects, mut effects_rx) = Recorder::new(0);
+    let (index_a, mut index_a_rx) = Recorder::new(0);
+    let (index_b, mut index_b_rx) = Recorder::new(0);
+    let subjects = ["orders.order.*"];
+    a.subscribe("stock", &subjects, effects.clone())
+        .await
+        .unwrap();
+    b.subscribe("stock", &subjects, effects).await.unwrap();
+    a.subscribe_each_replica("index", "replica-a", &subjects, index_a)
+        .await
+        .unwrap();
+    b.subscribe_each_replica("index", "replica-b", &subjects, index_b)
+        .await
+        .unwrap();
+
+    const EVENTS: usize = 40;
+    for n in 0..EVENTS {
+        let event = Event {
+            id: uuid::Uuid::now_v7(),
+            subject: "orders.order.paid".into(),
+            occurred_at: chrono::Utc::now(),
+            payload: json!({ "n": n }),
+        };
+        a.publish(&event).await.unwrap();
+    }
+    for rx in [&mut index_a_rx, &mut index_b_rx] {
+        let mut seen: Vec<i64> = Vec::new();
+        for _ in 0..EVENTS {
+            seen.push(next(rx).await.payload["n"].as_i64().unwrap_or(-1));
+        }
+        seen.sort_unstable();
+        assert_eq!(
+            seen,
+            (0..EVENTS as i64).collect::<Vec<_>>(),
+            "every event in each replica"
+        );
+    }
+    let mut handled: Vec<i64> = Vec::new();
+    for _ in 0..EVENTS {
+        handled.push(
+            next(&mut effects_rx).await.payload["n"]
+                .as_i64()
+                .unwrap_or(-1),
+        );
+    }
+    handled.sort_unstable();
+    assert_eq!(
+        handled,
+        (0..EVENTS as i64).collect::<Vec<_>>(),
+        "each event handled by one of the replicas"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(effects_rx.try_recv().is_err(), "and by only one");
+}

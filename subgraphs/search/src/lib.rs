@@ -29,13 +29,23 @@ pub static SUBGRAPH: SubgraphDef = SubgraphDef {
 
 async fn build(runtime: Runtime) -> anyhow::Result<axum::Router> {
     let search = Arc::new(service::Search::open(&runtime).await?);
-    runtime
-        .subscribe(
-            events::CONSUMER,
-            &events::SUBJECTS,
-            Arc::new(events::IndexFollower(search.clone())),
-        )
-        .await?;
+    let follower = Arc::new(events::IndexFollower(search.clone()));
+    // Replicas on Elasticsearch share one index, so each event is indexed once; replicas with
+    // their own embedded index each need every event (a new replica reads the stream from
+    // the start and so builds its index).
+    if runtime
+        .section::<micromall_kit::config::SearchSettings>()
+        .elasticsearch_url
+        .is_some()
+    {
+        runtime
+            .subscribe(events::CONSUMER, &events::SUBJECTS, follower)
+            .await?;
+    } else {
+        runtime
+            .subscribe_each_replica(events::CONSUMER, &events::SUBJECTS, follower)
+            .await?;
+    }
     search.spawn_committer(runtime.shutdown.clone());
     Ok(runtime.graphql_router(schema::build(Some(search))))
 }

@@ -42,9 +42,9 @@ impl ProductVariant {
     }
 }
 
-/// A shared cache (the router's, for anonymous callers) may keep stock for a second: a
-/// shopper may see "in stock" a second too long, never an oversold order (holds are taken
-/// against the database at checkout).
+// A shared cache (the router's, for anonymous callers) may keep stock for a second: a
+// shopper may see "in stock" a second too long, never an oversold order (holds are taken
+// against the database at checkout).
 #[derive(SimpleObject)]
 #[graphql(cache_control(max_age = 1))]
 pub struct Stock {

@@ -47,13 +47,34 @@ pub trait EventBus: Send + Sync {
     async fn publish(&self, event: &Event) -> anyhow::Result<()>;
 
     /// Registers the durable consumer `consumer` for subjects matching `subjects`
-    /// (`*` matches one token, `>` the rest).
+    /// (`*` matches one token, `>` the rest). Processes subscribing the same consumer share
+    /// its events: each event goes to one of them (a consumer with effects, such as
+    /// committing stock or marking an order paid, runs once however many replicas run).
     async fn subscribe(
         &self,
         consumer: &str,
         subjects: &[&str],
         handler: Handler,
     ) -> anyhow::Result<()>;
+
+    /// Registers `consumer` for this replica alone (`instance` names it): every replica gets
+    /// every event, for a read model each replica keeps locally (search's embedded index).
+    /// A replica that never comes back is forgotten by the bus after a while.
+    async fn subscribe_each_replica(
+        &self,
+        consumer: &str,
+        instance: &str,
+        subjects: &[&str],
+        handler: Handler,
+    ) -> anyhow::Result<()> {
+        self.subscribe(&replica_consumer(consumer, instance), subjects, handler)
+            .await
+    }
+}
+
+/// The consumer name of one replica of `consumer`.
+pub fn replica_consumer(consumer: &str, instance: &str) -> String {
+    format!("{consumer}-{instance}")
 }
 
 /// What a bus hands each event it delivers to a consumer.

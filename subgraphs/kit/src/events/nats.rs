@@ -21,6 +21,8 @@ const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
 /// Deliveries of one message before the server gives up on it.
 const MAX_DELIVER: i64 = 12;
 const FIRST_RETRY_DELAY: Duration = Duration::from_secs(1);
+/// How long the server keeps a replica's own consumer once nobody pulls from it.
+const REPLICA_CONSUMER_KEPT: Duration = Duration::from_secs(24 * 3600);
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(300);
 
 pub struct NatsBus {
@@ -77,6 +79,33 @@ impl EventBus for NatsBus {
     }
 
     async fn subscribe(&self, consumer: &str, subjects: &[&str], handler: Handler) -> Result<()> {
+        self.consume(consumer, subjects, handler, Duration::ZERO)
+            .await
+    }
+
+    async fn subscribe_each_replica(
+        &self,
+        consumer: &str,
+        instance: &str,
+        subjects: &[&str],
+        handler: Handler,
+    ) -> Result<()> {
+        let consumer = super::replica_consumer(consumer, instance);
+        self.consume(&consumer, subjects, handler, REPLICA_CONSUMER_KEPT)
+            .await
+    }
+}
+
+impl NatsBus {
+    /// Pulls `subjects` as the durable consumer `consumer`, dropped by the server after
+    /// `inactive_threshold` without a puller (zero: kept for good).
+    async fn consume(
+        &self,
+        consumer: &str,
+        subjects: &[&str],
+        handler: Handler,
+        inactive_threshold: Duration,
+    ) -> Result<()> {
         for subject in subjects {
             let durable = durable_name(consumer, subject);
             let pull_consumer = self
@@ -89,6 +118,7 @@ impl EventBus for NatsBus {
                         ack_policy: jetstream::consumer::AckPolicy::Explicit,
                         ack_wait: Duration::from_secs(30),
                         max_deliver: MAX_DELIVER,
+                        inactive_threshold,
                         ..Default::default()
                     },
                 )

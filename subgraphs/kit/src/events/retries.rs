@@ -89,16 +89,35 @@ impl Consumers {
         subjects: &[&str],
         handler: Arc<dyn EventHandler>,
     ) -> anyhow::Result<()> {
+        let wrapped = self.wrap(consumer, handler);
+        bus.subscribe(consumer, subjects, wrapped).await
+    }
+
+    /// Subscribes `handler` as this replica's own consumer (`EventBus::subscribe_each_replica`),
+    /// behind the retry wrapper; its retries are this replica's.
+    pub async fn subscribe_each_replica(
+        &self,
+        bus: &dyn EventBus,
+        consumer: &str,
+        instance: &str,
+        subjects: &[&str],
+        handler: Arc<dyn EventHandler>,
+    ) -> anyhow::Result<()> {
+        let wrapped = self.wrap(&super::replica_consumer(consumer, instance), handler);
+        bus.subscribe_each_replica(consumer, instance, subjects, wrapped)
+            .await
+    }
+
+    fn wrap(&self, consumer: &str, handler: Arc<dyn EventHandler>) -> Arc<dyn EventHandler> {
         self.handlers
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(consumer.to_owned(), handler.clone());
-        let wrapped = Retrying {
+        Arc::new(Retrying {
             consumer: consumer.to_owned(),
             consumers: self.clone(),
             handler,
-        };
-        bus.subscribe(consumer, subjects, Arc::new(wrapped)).await
+        })
     }
 
     /// Runs due retries until `shutdown`.

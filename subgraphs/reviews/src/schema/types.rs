@@ -86,7 +86,7 @@ impl From<ReviewSort> for ReviewOrder {
     }
 }
 
-/// A shared cache (the router's, for anonymous callers) may keep ratings for five seconds.
+// A shared cache (the router's, for anonymous callers) may keep ratings for five seconds.
 #[derive(SimpleObject)]
 #[graphql(cache_control(max_age = 5))]
 pub struct RatingSummary {
