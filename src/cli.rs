@@ -46,6 +46,19 @@ pub enum Command {
         #[arg(value_enum, default_value = "search")]
         target: ReindexTarget,
     },
+    /// Copy the embedded mode's data into DIR while Micromall runs: every subgraph's SQLite
+    /// database (a consistent snapshot of each) and the generated secrets. For PostgreSQL,
+    /// use pg_dump per subgraph database.
+    Backup {
+        /// A new or empty directory.
+        dir: PathBuf,
+    },
+    /// Restore a backup made by `micromall backup` into an empty MICROMALL_DATA_DIR; search
+    /// rebuilds its index at the next start.
+    Restore {
+        /// The backup's directory.
+        dir: PathBuf,
+    },
     /// Events that consumers could not handle after every retry (dead letters).
     Events {
         #[command(subcommand)]

@@ -221,7 +221,7 @@ async fn reindex_insights(settings: Settings) -> anyhow::Result<()> {
 }
 
 /// Has catalog announce every product again, for search to rebuild its index from.
-async fn reindex_search(settings: Settings) -> anyhow::Result<()> {
+pub async fn reindex_search(settings: Settings) -> anyhow::Result<()> {
     let def = lookup("catalog")?;
     let url = settings.database_url_for(def.name, true);
     let conn = db::open(&url).await?;

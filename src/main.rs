@@ -1,3 +1,4 @@
+mod backup;
 mod cli;
 mod compose_cmd;
 mod demo;
@@ -44,6 +45,8 @@ fn main() -> ExitCode {
             Some(Command::Subgraph { name }) => launcher::run_one(settings, &name).await,
             Some(Command::Migrate { name }) => launcher::migrate(settings, &name).await,
             Some(Command::Reindex { target }) => launcher::reindex(settings, target).await,
+            Some(Command::Backup { dir }) => backup::backup(&settings, &dir).await,
+            Some(Command::Restore { dir }) => backup::restore(&settings, &dir).await,
             Some(Command::Sandbox { which }) => launcher::run_sandboxes(settings, which).await,
             Some(Command::Events { action }) => events_cmd::run(&settings, action).await,
             Some(Command::Compose {

@@ -171,3 +171,22 @@ pub async fn pending_count(db: &DatabaseConnection) -> Result<u64, DbErr> {
         .count(db)
         .await
 }
+
+/// Has every event published at or after `since` sent again; returns how many. For a restore
+/// from copies of several databases taken one after another: an event one copy shows as
+/// published may have reached a consumer only after that consumer's copy was taken. Sent
+/// again, it reaches the consumers that miss it, and the others' inboxes drop it.
+pub async fn republish_since(
+    db: &DatabaseConnection,
+    since: chrono::DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    Ok(entity::Entity::update_many()
+        .col_expr(
+            entity::Column::PublishedAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .filter(entity::Column::PublishedAt.gte(since))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
