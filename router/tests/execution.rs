@@ -192,13 +192,23 @@ async fn stack_with(reviews_up: bool) -> Stack {
         drop(listener);
         (url, Arc::new(AtomicUsize::new(0)))
     };
-    let sdl = SUPERGRAPH
-        .replace("PRODUCTS_URL", &products)
-        .replace("REVIEWS_URL", &reviews);
     let config = RouterConfig {
         subgraph_timeout: Duration::from_millis(500),
         ..RouterConfig::default()
     };
+    let router = serve_router(&products, &reviews, config).await;
+    Stack {
+        router,
+        reviews_entity_calls,
+        http: reqwest::Client::new(),
+    }
+}
+
+/// A router on a free port over the test supergraph; returns its GraphQL URL.
+async fn serve_router(products: &str, reviews: &str, config: RouterConfig) -> String {
+    let sdl = SUPERGRAPH
+        .replace("PRODUCTS_URL", products)
+        .replace("REVIEWS_URL", reviews);
     let router = Arc::new(Router::new(Supergraph::parse(&sdl).unwrap(), config, None));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -207,11 +217,7 @@ async fn stack_with(reviews_up: bool) -> Stack {
         router,
         CancellationToken::new(),
     ));
-    Stack {
-        router: format!("http://{addr}/graphql"),
-        reviews_entity_calls,
-        http: reqwest::Client::new(),
-    }
+    format!("http://{addr}/graphql")
 }
 
 impl Stack {
@@ -480,33 +486,20 @@ async fn replicas_take_turns_and_a_dead_one_costs_no_answer() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}/graphql", listener.local_addr().unwrap())
     };
-    let sdl = SUPERGRAPH
-        .replace("PRODUCTS_URL", &products)
-        .replace("REVIEWS_URL", "http://127.0.0.1:9/unused");
     let config = RouterConfig {
         subgraph_timeout: Duration::from_millis(500),
         subgraph_urls: [("reviews".to_owned(), vec![dead, first, second])].into(),
         ..RouterConfig::default()
     };
-    let router = Arc::new(Router::new(Supergraph::parse(&sdl).unwrap(), config, None));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
-    tokio::spawn(micromall_router::http::serve(
-        listener,
-        router,
-        CancellationToken::new(),
-    ));
-    let http = reqwest::Client::new();
+    let stack = Stack {
+        router: serve_router(&products, "http://127.0.0.1:9/unused", config).await,
+        reviews_entity_calls: Arc::new(AtomicUsize::new(0)),
+        http: reqwest::Client::new(),
+    };
     for _ in 0..12 {
-        let body: Value = http
-            .post(&url)
-            .json(&json!({ "query": "{ products(count: 2) { id reviews { body } } }" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body = stack
+            .query("{ products(count: 2) { id reviews { body } } }")
+            .await;
         assert!(body.get("errors").is_none(), "{body}");
         assert_eq!(
             body["data"]["products"][1]["reviews"][0]["body"],

@@ -160,8 +160,7 @@ reads the private key and derives it (see values.yaml, secrets).
   value: 0.0.0.0
 - name: MICROMALL_SUBGRAPH_PORT_BASE
   value: {{ $root.Values.subgraphPortBase | quote }}
-# Read once the binary serves /internal/* on its own port (conventions.md); until then
-# /internal/* is on the subgraph's HTTP port as well.
+# /internal/* on its own port (conventions.md), and no longer on the HTTP port.
 - name: MICROMALL_INTERNAL_PORT_BASE
   value: {{ $root.Values.internalPortBase | quote }}
 - name: MICROMALL_TRUSTED_PROXIES

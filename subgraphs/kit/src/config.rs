@@ -22,6 +22,10 @@ pub struct Settings {
     pub subgraph_host: IpAddr,
     /// First subgraph port; subgraph N listens on `base + N` (accounts is 0).
     pub subgraph_port_base: u16,
+    /// When set, `/internal/*` is served on its own ports (`base + N`) and no longer on the
+    /// subgraph's main port, so a network policy can keep it from everyone but the other
+    /// subgraphs (`MICROMALL_INTERNAL_PORT_BASE`).
+    pub internal_port_base: Option<u16>,
     /// Where the router listens.
     pub router_listen: SocketAddr,
     /// `text` or `json`.
@@ -587,6 +591,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("./data"),
             subgraph_host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             subgraph_port_base: 4001,
+            internal_port_base: None,
             router_listen: SocketAddr::from(([127, 0, 0, 1], 4000)),
             log_format: LogFormat::Text,
             currency: "USD".into(),
@@ -675,6 +680,9 @@ impl Settings {
             "MICROMALL_SUBGRAPH_HOST" => self.subgraph_host = parse(value).map_err(bad)?,
             "MICROMALL_SUBGRAPH_PORT_BASE" => {
                 self.subgraph_port_base = parse(value).map_err(bad)?
+            }
+            "MICROMALL_INTERNAL_PORT_BASE" => {
+                self.internal_port_base = Some(parse(value).map_err(bad)?)
             }
             "MICROMALL_ROUTER_LISTEN" => self.router_listen = parse(value).map_err(bad)?,
             "MICROMALL_LOG_FORMAT" => {
@@ -882,6 +890,33 @@ impl Settings {
             self.subgraph_port_base.saturating_add(offset as u16),
         ))
     }
+
+    /// Where a subgraph serves `/internal/*` on its own, when `internal_port_base` is set.
+    pub fn internal_addr(&self, name: &str) -> Option<SocketAddr> {
+        let base = self.internal_port_base?;
+        let offset = PORT_TABLE.iter().position(|n| *n == name)?;
+        Some(SocketAddr::new(
+            self.subgraph_host,
+            base.saturating_add(offset as u16),
+        ))
+    }
+
+    /// The base URL of a service's `/internal/*`: its own URL, on its internal port when
+    /// internal ports are in use.
+    pub fn internal_url(&self, name: &str) -> Option<String> {
+        let url = self.service_url(name)?;
+        let Some(port) = self.internal_addr(name).map(|a| a.port()) else {
+            return Some(url);
+        };
+        // `scheme://host:port` → the same host on the internal port.
+        let host_end = url
+            .rfind(':')
+            .filter(|&i| url[i + 1..].bytes().all(|b| b.is_ascii_digit()));
+        Some(match host_end {
+            Some(i) => format!("{}:{port}", &url[..i]),
+            None => format!("{}:{port}", url.trim_end_matches('/')),
+        })
+    }
 }
 
 fn parse<T: std::str::FromStr>(value: &str) -> Result<T, String>
@@ -939,6 +974,27 @@ mod tests {
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn internal_calls_go_to_the_internal_port_once_there_is_one() {
+        let s = Settings::load_from(
+            None,
+            env(&[("MICROMALL_CATALOG_URL", "http://catalog:4002")]),
+        )
+        .unwrap();
+        assert_eq!(s.internal_url("catalog").unwrap(), "http://catalog:4002");
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("MICROMALL_CATALOG_URL", "http://catalog:4002"),
+                ("MICROMALL_INTERNAL_PORT_BASE", "4101"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.internal_url("catalog").unwrap(), "http://catalog:4102");
+        assert_eq!(s.internal_url("accounts").unwrap(), "http://127.0.0.1:4101");
+        assert_eq!(s.internal_addr("catalog").unwrap().port(), 4102);
     }
 
     #[test]

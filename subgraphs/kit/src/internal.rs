@@ -176,7 +176,7 @@ impl InternalClient {
         };
         let base = self
             .settings
-            .service_url(service)
+            .internal_url(service)
             .ok_or_else(|| unavailable("no URL configured".into()))?;
         let token = self
             .credentials

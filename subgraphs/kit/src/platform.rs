@@ -233,14 +233,26 @@ pub struct RunningSubgraph {
 }
 
 impl PreparedSubgraph {
-    /// Phase two: listen on the subgraph's port from the settings.
+    /// Phase two: listen on the subgraph's port from the settings (and on its internal port,
+    /// when internal ports are in use).
     pub async fn start(self) -> anyhow::Result<RunningSubgraph> {
-        let addr = self
-            .runtime
-            .settings
+        let settings = &self.runtime.settings;
+        let addr = settings
             .subgraph_addr(self.def.name)
             .with_context(|| format!("{} has no place in the port table", self.def.name))?;
-        self.start_on(addr).await
+        let internal = match settings.internal_addr(self.def.name) {
+            Some(addr) => Some(TcpListener::bind(addr).await.with_context(|| {
+                format!(
+                    "cannot listen on {addr} for the {} subgraph's internal endpoints",
+                    self.def.name
+                )
+            })?),
+            None => None,
+        };
+        let listener = TcpListener::bind(addr).await.with_context(|| {
+            format!("cannot listen on {addr} for the {} subgraph", self.def.name)
+        })?;
+        self.serve_split(listener, internal)
     }
 
     /// Phase two on an explicit address (port 0 picks a free one).
@@ -253,6 +265,15 @@ impl PreparedSubgraph {
 
     /// Phase two on a listener already bound (so others could be told its port first).
     pub fn serve(self, listener: TcpListener) -> anyhow::Result<RunningSubgraph> {
+        self.serve_split(listener, None)
+    }
+
+    /// Serves on `listener`; with `internal`, `/internal/*` only there (and not on `listener`).
+    fn serve_split(
+        self,
+        listener: TcpListener,
+        internal: Option<TcpListener>,
+    ) -> anyhow::Result<RunningSubgraph> {
         let addr = listener.local_addr()?;
         let runtime = self.runtime;
         let relay = runtime.outbox.spawn_relay(
@@ -262,7 +283,21 @@ impl PreparedSubgraph {
         );
         let retries = runtime.consumers.spawn_worker(runtime.shutdown.clone());
         let app = with_request_ids(self.routes.merge(health_routes(runtime.db.clone())));
-        let server = tokio::spawn(crate::http::serve(listener, app, runtime.shutdown.clone()));
+        let shutdown = runtime.shutdown.clone();
+        let server = match internal {
+            None => tokio::spawn(crate::http::serve(listener, app, shutdown)),
+            Some(internal) => {
+                let public = crate::http::only_public(app.clone());
+                let private = crate::http::only_internal(app);
+                tokio::spawn(async move {
+                    let (public, private) = tokio::join!(
+                        crate::http::serve(listener, public, shutdown.clone()),
+                        crate::http::serve(internal, private, shutdown),
+                    );
+                    public.and(private)
+                })
+            }
+        };
         tracing::info!(subgraph = self.def.name, %addr, "subgraph listening");
         Ok(RunningSubgraph {
             name: self.def.name,

@@ -7,6 +7,10 @@ mod request_id;
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -23,6 +27,37 @@ pub fn outgoing_client(timeout: std::time::Duration) -> reqwest::Client {
         .build()
         // Only TLS back-end initialisation can fail here, and it is compiled in.
         .expect("an HTTP client with timeouts builds")
+}
+
+/// `app` without `/internal/*`, for the main port when internal endpoints have their own.
+pub fn only_public(app: Router) -> Router {
+    app.layer(axum::middleware::from_fn(|request: Request, next: Next| {
+        answer_if(!is_internal(request.uri().path()), request, next)
+    }))
+}
+
+/// Only `/internal/*` (and health) of `app`, for the internal port.
+pub fn only_internal(app: Router) -> Router {
+    app.layer(axum::middleware::from_fn(|request: Request, next: Next| {
+        let path = request.uri().path();
+        answer_if(
+            is_internal(path) || path.starts_with("/health"),
+            request,
+            next,
+        )
+    }))
+}
+
+fn is_internal(path: &str) -> bool {
+    path == "/internal" || path.starts_with("/internal/")
+}
+
+async fn answer_if(allowed: bool, request: Request, next: Next) -> Response {
+    if allowed {
+        next.run(request).await
+    } else {
+        StatusCode::NOT_FOUND.into_response()
+    }
 }
 
 /// Serves `app` until `shutdown`, then stops accepting and lets in-flight requests finish.
