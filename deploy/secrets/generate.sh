@@ -17,9 +17,11 @@ set -euo pipefail
 umask 077
 
 uid=10001
-signing=/out/signing
-shared=/out/shared
-postgres=/out/postgres
+# /out in the compose service; tests/distributed.rs points it at a directory of its own.
+out=${MICROMALL_SECRETS_OUT:-/out}
+signing=$out/signing
+shared=$out/shared
+postgres=$out/postgres
 
 # Writes a file only if it is missing, atomically: a stack restarted half-way keeps one value.
 make_once() { # path command...
@@ -49,7 +51,7 @@ make_once "$postgres/password" hex 24
 # the URL has no password), so DATABASE_URL carries none.
 printf 'postgres:5432:*:micromall:%s\n' "$(cat "$postgres/password")" >"$shared/pgpass"
 
-chown -R "$uid:$uid" "$signing" "$shared" /out/search /out/supergraph
+chown -R "$uid:$uid" "$signing" "$shared" "$out/search" "$out/supergraph"
 chmod 0700 "$signing" "$shared"
 chmod 0600 "$signing"/* "$shared"/*
 chmod 0755 "$postgres"

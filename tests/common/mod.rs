@@ -237,8 +237,27 @@ impl Stack {
         let _ = self.child.kill();
         let _ = self.child.wait();
         self.env.retain(|(k, _)| !without.contains(&k.as_str()));
-        self.child = spawn(&self.data_dir, self.port_base, &self.env);
-        assert!(self.wait_ready().await, "micromall exited during restart");
+        // While the process was down, an outgoing connection of another test may have been
+        // given one of its ports as its local port, and hold it a while: start-up then fails
+        // to listen. Try again for a while, as a first start tries other ports.
+        for _ in 0..15 {
+            self.child = spawn(&self.data_dir, self.port_base, &self.env);
+            if self.wait_ready().await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+        let log = self.log();
+        let tail: String = log
+            .lines()
+            .rev()
+            .take(20)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n");
+        panic!("micromall exited during restart, fifteen times; its log ends:\n{tail}");
     }
 
     /// Stops the process and starts it on the same data and ports with `extra` settings on

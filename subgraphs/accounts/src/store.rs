@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use micromall_kit::db::UniqueKey;
-use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -247,18 +247,19 @@ pub async fn grant_role(
     user_id: Uuid,
     role_id: Uuid,
 ) -> Result<(), DbErr> {
-    let held = user_role::Entity::find_by_id((user_id, role_id))
-        .one(db)
-        .await?;
-    if held.is_none() {
-        user_role::ActiveModel {
-            user_id: Set(user_id),
-            role_id: Set(role_id),
-            granted_at: Set(Utc::now()),
-        }
-        .insert(db)
-        .await?;
-    }
+    // Held already (or granted by another replica at this very moment): nothing to do.
+    user_role::Entity::insert(user_role::ActiveModel {
+        user_id: Set(user_id),
+        role_id: Set(role_id),
+        granted_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([user_role::Column::UserId, user_role::Column::RoleId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
     Ok(())
 }
 
