@@ -12,6 +12,8 @@
 
 mod common;
 
+use common::{gql, login};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -243,22 +245,6 @@ async fn wait_healthy(url: &str, what: &str) {
     }
 }
 
-async fn gql(router: &str, query: &str, variables: Value, token: Option<&str>) -> Value {
-    let mut request = reqwest::Client::new()
-        .post(router)
-        .json(&json!({ "query": query, "variables": variables }));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    request
-        .send()
-        .await
-        .expect("router answered")
-        .json()
-        .await
-        .expect("JSON")
-}
-
 /// One browsing request of the load; `Err` with what went wrong.
 async fn browse(http: &reqwest::Client, router: &str, token: &str) -> Result<(), String> {
     let response = http
@@ -287,20 +273,6 @@ fn position(processes: &Processes, label: &str) -> usize {
         .iter()
         .position(|(n, _)| n == label)
         .unwrap_or_else(|| panic!("{label} is not running"))
-}
-
-async fn login(router: &str, email: &str, password: &str) -> String {
-    let body = gql(
-        router,
-        "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
-        json!({ "i": { "email": email, "password": password } }),
-        None,
-    )
-    .await;
-    body["data"]["login"]["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("login failed: {body}"))
-        .to_owned()
 }
 
 #[tokio::test]
@@ -450,13 +422,14 @@ async fn the_compose_file_runs_and_a_replica_lost_under_load_costs_no_request() 
     processes
         .0
         .push(("router".into(), router.spawn().expect("start the router")));
-    let router_url = format!("http://127.0.0.1:{base}/graphql");
-    wait_healthy(&format!("http://127.0.0.1:{base}/health"), "the router").await;
+    let router_base = format!("http://127.0.0.1:{base}");
+    let router_url = format!("{router_base}/graphql");
+    wait_healthy(&format!("{router_base}/health"), "the router").await;
 
     // A product to browse, and someone signed in to browse it (never served from a cache).
-    let admin = login(&router_url, ADMIN, ADMIN_PASSWORD).await;
+    let admin = login(&router_base, ADMIN, ADMIN_PASSWORD).await;
     let created = gql(
-        &router_url,
+        &router_base,
         "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id variants { id } } userErrors { code } } }",
         json!({ "i": { "name": "Compose lamp", "description": "runs from docker-compose.yml",
                       "variants": [{ "sku": "COMPOSE-1", "name": "Standard", "price": "12.00" }] } }),

@@ -56,8 +56,9 @@ impl AnswerCache {
         hasher.update((operation.len() as u64).to_le_bytes());
         hasher.update(operation.as_bytes());
         // serde_json keeps object keys sorted (no `preserve_order`), so equal variables give
-        // equal text.
-        hasher.update(Value::Object(variables.clone()).to_string().as_bytes());
+        // equal text. A map always serializes.
+        let text = serde_json::to_vec(variables).unwrap_or_default();
+        hasher.update(&text);
         Some(hasher.finalize().into())
     }
 

@@ -79,7 +79,9 @@ impl SubgraphClient {
                     if reached {
                         // Once more at most: a query that times out twice is not answered faster
                         // by waiting a third time.
-                        if !request.repeatable || repeated || !last.worth_repeating() {
+                        // Another replica may answer where this one is down, not where it
+                        // refused the request itself.
+                        if !request.repeatable || repeated || !last.means_replica_down() {
                             break;
                         }
                         repeated = true;
@@ -168,11 +170,6 @@ impl FetchError {
             self,
             FetchError::Timeout | FetchError::Unreachable | FetchError::Status(502..=504)
         )
-    }
-
-    /// Whether another replica may answer where this one failed.
-    fn worth_repeating(&self) -> bool {
-        self.means_replica_down()
     }
 }
 

@@ -49,14 +49,6 @@ impl Replicas {
         order.extend(out);
         order
     }
-
-    pub fn len(&self) -> usize {
-        self.replicas.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.replicas.is_empty()
-    }
 }
 
 impl Replica {
