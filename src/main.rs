@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(err) => return report(Err(err.into())),
     };
-    report(runtime.block_on(async move {
+    let outcome = runtime.block_on(async move {
         match cli.command {
             None => launcher::run_all(settings).await,
             Some(Command::Subgraph { name }) => launcher::run_one(settings, &name).await,
@@ -69,7 +69,12 @@ fn main() -> ExitCode {
             }
             Some(Command::PrintSchema { .. }) => unreachable!("handled before start-up"),
         }
-    }))
+    });
+    // Once drained, exit: a task still blocked on a connection (a client that never reads
+    // its answer, a database call cut by the signal) must not hold the process past the
+    // orchestrator's grace period.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    report(outcome)
 }
 
 fn report(result: anyhow::Result<()>) -> ExitCode {

@@ -7,11 +7,21 @@
 //! name), volumes become directories, and the databases are the test's own. The router is
 //! given every replica's URL, as compose's DNS would spread them.
 //!
-//! Then, under a steady load of signed-in browsing: a catalog replica killed loses no
-//! request; brought back, it rejoins, so killing the other one loses none either.
+//! Every subgraph's name leads to all its replicas (`common::vip`, what compose's DNS and a
+//! Kubernetes Service give), and two routers stand behind one address as the chart runs them.
+//!
+//! Then, under a steady load of signed-in browsing and of customers buying (cart, checkout,
+//! payment):
+//! - a catalog replica killed loses no request; brought back, it rejoins, so killing the
+//!   other one loses none either;
+//! - a rolling restart of every Micromall process, one at a time, loses none;
+//! - every orders replica killed mid-checkout and restarted loses no order and charges
+//!   nobody twice: the customers ask again with the same idempotency keys, as a client must
+//!   when it got no answer.
 
 mod common;
 
+use common::vip::Vip;
 use common::{gql, login};
 
 use std::collections::BTreeMap;
@@ -135,7 +145,7 @@ impl Drop for Processes {
 /// Where the test runs the installation: ports, directories, databases.
 struct Site {
     root: PathBuf,
-    /// `host:port` as compose names it → `127.0.0.1:port` here (replica 0 for subgraphs).
+    /// `host:port` as compose names it → `127.0.0.1:port` here (a subgraph's service address).
     addresses: BTreeMap<String, u16>,
     /// Each subgraph's port offset and, per replica, its port base here.
     port_bases: Vec<u16>,
@@ -188,7 +198,10 @@ impl Site {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("MICROMALL_NATS_PREFIX", &self.nats_prefix)
-            .env("MICROMALL_INSTANCE_ID", format!("{name}-{replica}"));
+            .env("MICROMALL_INSTANCE_ID", format!("{name}-{replica}"))
+            // Every test on this machine registers customers from loopback, counted in the
+            // one Redis they share.
+            .env("MICROMALL_REGISTER_PER_ADDRESS", "100000");
         for (key, value) in &service.env {
             let value = match key.as_str() {
                 "PGPASSFILE" | "MICROMALL_LOG_FORMAT" => continue,
@@ -245,25 +258,254 @@ async fn wait_healthy(url: &str, what: &str) {
     }
 }
 
-/// One browsing request of the load; `Err` with what went wrong.
-async fn browse(http: &reqwest::Client, router: &str, token: &str) -> Result<(), String> {
+/// The load's counts: what was answered and what failed, by the fault it ran under.
+#[derive(Default)]
+struct Tally {
+    answered: [AtomicUsize; PHASES.len()],
+    failed: std::sync::Mutex<Vec<(usize, String)>>,
+}
+
+/// What the load runs under, in turn.
+const PHASES: [&str; 4] = [
+    "catalog replicas killed",
+    "rolling restart",
+    "orders killed mid-checkout",
+    "after",
+];
+
+impl Tally {
+    fn record(&self, phase: &AtomicUsize, outcome: Result<(), String>) {
+        let phase = phase.load(Ordering::Relaxed);
+        match outcome {
+            Ok(()) => {
+                self.answered[phase].fetch_add(1, Ordering::Relaxed);
+            }
+            Err(failure) => self
+                .failed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((phase, failure)),
+        }
+    }
+
+    fn answered(&self, phase: usize) -> usize {
+        self.answered[phase].load(Ordering::Relaxed)
+    }
+
+    fn failed(&self, phase: usize) -> Vec<String> {
+        self.failed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(p, _)| *p == phase)
+            .map(|(_, f)| f.clone())
+            .collect()
+    }
+}
+
+/// Each request on a connection of its own: a browser asks again by itself when a connection
+/// it reused turns out closed by a process going away, and reqwest does not. The server
+/// closes it (`Connection: close`), so the thousands of closed connections wait out their
+/// TIME_WAIT on the servers' ports, not on this machine's ephemeral ports other tests need.
+fn load_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::CONNECTION,
+        reqwest::header::HeaderValue::from_static("close"),
+    );
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .default_headers(headers)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("an HTTP client")
+}
+
+/// One GraphQL request; its `data`, or `Err` unless it was answered with `field` in its data,
+/// no errors and no user errors under `field`.
+async fn ask(
+    http: &reqwest::Client,
+    router: &str,
+    token: &str,
+    query: &str,
+    variables: Value,
+    field: &str,
+) -> Result<Value, String> {
     let response = http
         .post(router)
         .bearer_auth(token)
-        .json(&json!({ "query": "{ products(first: 5) { nodes { id name price { amount } } } me { id } }" }))
+        .json(&json!({ "query": query, "variables": variables }))
         .send()
         .await
-        .map_err(|e| format!("no answer: {e}"))?;
+        .map_err(|e| format!("{field}: no answer: {e}"))?;
     let body: Value = response
         .json()
         .await
-        .map_err(|e| format!("not JSON: {e}"))?;
-    if body.get("errors").is_none()
-        && body["data"]["products"]["nodes"][0]["name"] == "Compose lamp"
-    {
+        .map_err(|e| format!("{field}: not JSON: {e}"))?;
+    let answer = &body["data"][field];
+    let user_errors = answer["userErrors"].as_array().map_or(0, Vec::len);
+    if body.get("errors").is_some() || answer.is_null() || user_errors > 0 {
+        return Err(format!("{field}: {body}"));
+    }
+    Ok(body["data"].clone())
+}
+
+/// One browsing request of the load.
+async fn browse(http: &reqwest::Client, router: &str, token: &str) -> Result<(), String> {
+    let products = ask(
+        http,
+        router,
+        token,
+        "{ products(first: 5) { nodes { id name price { amount } } } me { id } }",
+        json!({}),
+        "products",
+    )
+    .await?;
+    if products["products"]["nodes"][0]["name"] == "Compose lamp" {
         Ok(())
     } else {
-        Err(body.to_string())
+        Err(format!("products: {products}"))
+    }
+}
+
+/// A customer buying one lamp after another: add to cart, check out, pay. A step that got no
+/// answer is asked again, the checkout and the payment with the same idempotency keys, until
+/// it is answered; every failure is counted.
+struct Buyer {
+    router: String,
+    token: String,
+    variant: String,
+    name: String,
+    tally: Arc<Tally>,
+    phase: Arc<AtomicUsize>,
+    /// Set while this buyer's checkout request is on its way: when to kill orders.
+    checking_out: Arc<AtomicBool>,
+}
+
+impl Buyer {
+    /// Asks until answered (within a minute); the answer's data.
+    async fn until_answered(&self, query: &str, variables: Value, field: &str) -> Value {
+        let http = load_client();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let outcome = ask(
+                &http,
+                &self.router,
+                &self.token,
+                query,
+                variables.clone(),
+                field,
+            )
+            .await;
+            match outcome {
+                Ok(answer) => {
+                    self.tally.record(&self.phase, Ok(()));
+                    return answer;
+                }
+                Err(failure) => {
+                    assert!(Instant::now() < deadline, "never answered: {failure}");
+                    self.tally.record(&self.phase, Err(failure));
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+    }
+
+    /// Buys until `running` is cleared; the orders it placed.
+    async fn run(self, running: Arc<AtomicBool>) -> Vec<String> {
+        let mut orders = Vec::new();
+        let mut bought = 0;
+        while running.load(Ordering::Relaxed) {
+            bought += 1;
+            // Adding is not idempotent: after a lost answer, the cart says whether it took.
+            let http = load_client();
+            let added = ask(
+                &http,
+                &self.router,
+                &self.token,
+                "mutation($v: ID!) { addToCart(variantId: $v, quantity: 1) { cart { itemCount } userErrors { code } } }",
+                json!({ "v": self.variant }),
+                "addToCart",
+            )
+            .await;
+            let lost = added.is_err();
+            self.tally.record(&self.phase, added.map(|_| ()));
+            if lost {
+                let cart = self
+                    .until_answered("{ me { id } cart { itemCount } }", json!({}), "me")
+                    .await;
+                if cart["cart"]["itemCount"].as_i64().unwrap_or(0) == 0 {
+                    continue;
+                }
+            }
+            let key = format!("{}-{bought}", self.name);
+            self.checking_out.store(true, Ordering::SeqCst);
+            let checkout = self
+                .until_answered(
+                    "mutation($i: CheckoutInput!) { checkout(input: $i) { order { id } userErrors { code } } }",
+                    json!({ "i": { "idempotencyKey": key, "shippingAddress": common::shop::address() } }),
+                    "checkout",
+                )
+                .await;
+            self.checking_out.store(false, Ordering::SeqCst);
+            let order = checkout["checkout"]["order"]["id"]
+                .as_str()
+                .expect("an order id")
+                .to_owned();
+            self.until_answered(
+                "mutation($i: PayOrderInput!) { payOrder(input: $i) { payment { id } userErrors { code } } }",
+                json!({ "i": { "orderId": order, "provider": "sandbox",
+                               "paymentMethodToken": "sandbox_ok", "idempotencyKey": format!("{key}-pay") } }),
+                "payOrder",
+            )
+            .await;
+            orders.push(order);
+        }
+        orders
+    }
+}
+
+/// Every order the buyer placed is paid once, and the buyer has no other order.
+async fn check_orders(router: &str, token: &str, placed: &[String]) {
+    let http = load_client();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mine = ask(
+            &http,
+            router,
+            token,
+            "{ me { orders(first: 100) { totalCount nodes { id status payments { status } } } } }",
+            json!({}),
+            "me",
+        )
+        .await
+        .expect("the customer's orders");
+        let nodes = mine["me"]["orders"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let mut ids: Vec<&str> = nodes.iter().filter_map(|o| o["id"].as_str()).collect();
+        ids.sort_unstable();
+        let mut expected: Vec<&str> = placed.iter().map(String::as_str).collect();
+        expected.sort_unstable();
+        assert_eq!(ids, expected, "orders lost or doubled: {mine}");
+        let settled = nodes.iter().all(|o| {
+            o["status"] == "PAID"
+                && o["payments"].as_array().map(Vec::len) == Some(1)
+                && o["payments"][0]["status"] == "CAPTURED"
+        });
+        if settled {
+            return;
+        }
+        for order in &nodes {
+            let payments = order["payments"].as_array().map_or(0, Vec::len);
+            assert!(payments <= 1, "charged twice: {order}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "orders not all paid once: {mine}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 
@@ -275,12 +517,151 @@ fn position(processes: &Processes, label: &str) -> usize {
         .unwrap_or_else(|| panic!("{label} is not running"))
 }
 
-#[tokio::test]
+/// Stops a process as the platform does: SIGTERM, then SIGKILL if it has not drained in time.
+async fn terminate(child: &mut Child, label: &str) {
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success(), "could not signal {label}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{label} did not stop within 30 s of SIGTERM");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The installation under test: its services, where they run, and its processes.
+struct Installation {
+    services: BTreeMap<String, Service>,
+    /// Subgraphs in port order, each with its compose port.
+    subgraphs: Vec<(String, u16)>,
+    first_port: u16,
+    site: Site,
+    processes: Processes,
+    /// The ports the two routers listen on, behind the one address clients use.
+    router_ports: [u16; 2],
+    /// Each subgraph's service address, and the routers' ("router").
+    vips: BTreeMap<String, Vip>,
+}
+
+impl Installation {
+    fn replicas(&self, name: &str) -> usize {
+        self.services[name].replicas.clamp(1, 2)
+    }
+
+    fn port(&self, name: &str, replica: usize) -> u16 {
+        let (_, port) = self
+            .subgraphs
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no subgraph {name}"));
+        self.site.port_bases[replica] + (port - self.first_port)
+    }
+
+    fn start_subgraph(&mut self, name: &str, replica: usize) {
+        let child = self
+            .site
+            .command(name, &self.services[name], replica)
+            .spawn()
+            .expect("start a subgraph");
+        self.place(format!("{name}-{replica}"), child);
+    }
+
+    /// Router `index`: given every replica's URL, as compose's DNS would spread them.
+    fn start_router(&mut self, index: usize) {
+        let mut router = self.site.command("router", &self.services["router"], index);
+        for (name, _) in &self.subgraphs {
+            let urls: Vec<String> = (0..self.replicas(name))
+                .map(|r| format!("http://127.0.0.1:{}/graphql", self.port(name, r)))
+                .collect();
+            router.env(
+                format!("MICROMALL_ROUTER_{}_URLS", name.to_uppercase()),
+                urls.join(","),
+            );
+        }
+        router.env(
+            "MICROMALL_ROUTER_LISTEN",
+            format!("127.0.0.1:{}", self.router_ports[index]),
+        );
+        let child = router.spawn().expect("start a router");
+        self.place(format!("router-{index}"), child);
+    }
+
+    /// Keeps `child` under `label`, in place of an earlier process of that label.
+    fn place(&mut self, label: String, child: Child) {
+        match self.processes.0.iter().position(|(n, _)| *n == label) {
+            Some(i) => self.processes.0[i].1 = child,
+            None => self.processes.0.push((label, child)),
+        }
+    }
+
+    async fn wait_ready(&self, label: &str) {
+        let url = match label.rsplit_once('-') {
+            Some(("router", index)) => {
+                let index: usize = index.parse().expect("a router index");
+                format!("http://127.0.0.1:{}/health", self.router_ports[index])
+            }
+            Some((name, replica)) => format!(
+                "http://127.0.0.1:{}/health/ready",
+                self.port(name, replica.parse().expect("a replica number"))
+            ),
+            None => panic!("unknown process {label}"),
+        };
+        wait_healthy(&url, label).await;
+    }
+
+    /// SIGKILL: no draining.
+    fn kill(&mut self, label: &str) {
+        let i = position(&self.processes, label);
+        self.processes.0[i].1.kill().expect("kill");
+        let _ = self.processes.0[i].1.wait();
+    }
+
+    /// Stops `label` as the chart has Kubernetes do it (out of its Service, the preStop
+    /// pause, SIGTERM, drained) and starts it again, back in its Service once ready.
+    async fn restart(&mut self, label: &str) {
+        let (service, port) = self.address_of(label);
+        self.vips[&service].withdraw(port);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let i = position(&self.processes, label);
+        terminate(&mut self.processes.0[i].1, label).await;
+        self.start(label);
+        self.wait_ready(label).await;
+        self.vips[&service].restore(port);
+    }
+
+    /// The service `label` stands behind, and its port there.
+    fn address_of(&self, label: &str) -> (String, u16) {
+        let (name, index) = label.rsplit_once('-').expect("name-replica");
+        let index: usize = index.parse().expect("a replica number");
+        if name == "router" {
+            (name.to_owned(), self.router_ports[index])
+        } else {
+            (name.to_owned(), self.port(name, index))
+        }
+    }
+
+    fn start(&mut self, label: &str) {
+        let (name, index) = label.rsplit_once('-').expect("name-replica");
+        let index: usize = index.parse().expect("a replica number");
+        if name == "router" {
+            self.start_router(index);
+        } else {
+            self.start_subgraph(name, index);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[cfg_attr(
     not(all(deploy_tools, postgres_tests, nats_tests, redis_tests)),
     ignore = "needs MICROMALL_TEST_TOOLS (.ci/tools) and the PostgreSQL, NATS and Redis test servers"
 )]
-async fn the_compose_file_runs_and_a_replica_lost_under_load_costs_no_request() {
+async fn the_compose_file_runs_and_survives_lost_replicas_restarts_and_a_crash_mid_checkout() {
     micromall_kit::telemetry::install_crypto_provider();
     let services = services();
     let subgraphs: Vec<(String, u16)> = {
@@ -307,8 +688,10 @@ async fn the_compose_file_runs_and_a_replica_lost_under_load_costs_no_request() 
     };
     assert!(subgraphs.len() >= 11, "{subgraphs:?}");
     let first_port = subgraphs[0].1;
-    let base = common::free_port_base(40);
+    // base: the routers' one address; then two replicas' port ranges, the sandboxes, each
+    // subgraph's service address, and the two routers.
     let width = subgraphs.len() as u16;
+    let base = common::free_port_base(4 * width + 8);
     let root = std::env::temp_dir().join(format!(
         "micromall-compose-{}",
         uuid::Uuid::now_v7().simple()
@@ -320,11 +703,15 @@ async fn the_compose_file_runs_and_a_replica_lost_under_load_costs_no_request() 
         databases: BTreeMap::new(),
         nats_prefix: format!("compose{}", uuid::Uuid::now_v7().simple()),
     };
+    let service_base = base + 1 + 2 * width + 2;
+    let mut vips = BTreeMap::new();
     for (name, port) in &subgraphs {
-        site.addresses.insert(
-            format!("{name}:{port}"),
-            site.port_bases[0] + (port - first_port),
-        );
+        let offset = port - first_port;
+        let address = service_base + offset;
+        site.addresses.insert(format!("{name}:{port}"), address);
+        let replicas = services[name].replicas.clamp(1, 2);
+        let backends = (0..replicas).map(|r| site.port_bases[r] + offset).collect();
+        vips.insert(name.clone(), Vip::start(address, backends).await);
         site.databases.insert(
             name.clone(),
             TestDatabase::create(Backend::Postgres)
@@ -343,8 +730,9 @@ async fn the_compose_file_runs_and_a_replica_lost_under_load_costs_no_request() 
             extra += 1;
         }
     }
+    let router_ports = [service_base + width, service_base + width + 1];
     let router_listen = services["router"].env["MICROMALL_ROUTER_LISTEN"].clone();
-    site.addresses.insert(router_listen.clone(), base);
+    site.addresses.insert(router_listen, router_ports[0]);
 
     // The one-shot secrets service: its script, its volumes as directories.
     let secrets = &services["secrets"];
@@ -366,67 +754,60 @@ async fn the_compose_file_runs_and_a_replica_lost_under_load_costs_no_request() 
         String::from_utf8_lossy(&made.stderr)
     );
 
-    let mut processes = Processes::default();
     // Migrations first, as compose orders them; then every replica of every subgraph.
     for (name, service) in &services {
         if service.command.first().map(String::as_str) == Some("migrate") {
             run_to_end(&site, name, service);
         }
     }
-    for (name, _) in &subgraphs {
-        let service = &services[name];
-        for replica in 0..service.replicas.min(2) {
-            let child = site
-                .command(name, service, replica)
-                .spawn()
-                .expect("start a subgraph");
-            processes.0.push((format!("{name}-{replica}"), child));
+    let mut shop = Installation {
+        services,
+        subgraphs,
+        first_port,
+        site,
+        processes: Processes::default(),
+        router_ports,
+        vips,
+    };
+    let names: Vec<String> = shop.subgraphs.iter().map(|(n, _)| n.clone()).collect();
+    let mut labels = Vec::new();
+    for name in &names {
+        for replica in 0..shop.replicas(name) {
+            shop.start_subgraph(name, replica);
+            labels.push(format!("{name}-{replica}"));
         }
     }
-    for (name, service) in &services {
-        if service.command.first().map(String::as_str) == Some("sandbox") {
-            let child = site
-                .command(name, service, 0)
-                .spawn()
-                .expect("start a sandbox");
-            processes.0.push((name.clone(), child));
-        }
+    let sandboxes: Vec<String> = shop
+        .services
+        .iter()
+        .filter(|(_, s)| s.command.first().map(String::as_str) == Some("sandbox"))
+        .map(|(n, _)| n.clone())
+        .collect();
+    for name in sandboxes {
+        let child = shop
+            .site
+            .command(&name, &shop.services[&name], 0)
+            .spawn()
+            .expect("start a sandbox");
+        shop.processes.0.push((name, child));
     }
-    for (name, port) in &subgraphs {
-        for replica in 0..services[name].replicas.min(2) {
-            let here = site.port_bases[replica] + (port - first_port);
-            wait_healthy(&format!("http://127.0.0.1:{here}/health/ready"), name).await;
-        }
+    for label in &labels {
+        shop.wait_ready(label).await;
     }
-    run_to_end(&site, "supergraph", &services["supergraph"]);
-    // Compose's DNS spreads a service's name over its replicas; here the router is told.
-    let router_service = &services["router"];
-    let mut router = site.command("router", router_service, 0);
-    for (name, port) in &subgraphs {
-        let replicas = services[name].replicas.min(2);
-        if replicas > 1 {
-            let urls: Vec<String> = (0..replicas)
-                .map(|r| {
-                    format!(
-                        "http://127.0.0.1:{}/graphql",
-                        site.port_bases[r] + (port - first_port)
-                    )
-                })
-                .collect();
-            router.env(
-                format!("MICROMALL_ROUTER_{}_URLS", name.to_uppercase()),
-                urls.join(","),
-            );
-        }
+    run_to_end(&shop.site, "supergraph", &shop.services["supergraph"]);
+    for index in 0..2 {
+        shop.start_router(index);
+        labels.push(format!("router-{index}"));
     }
-    processes
-        .0
-        .push(("router".into(), router.spawn().expect("start the router")));
-    let router_base = format!("http://127.0.0.1:{base}");
+    for index in 0..2 {
+        shop.wait_ready(&format!("router-{index}")).await;
+    }
+    let front = Vip::start(base, router_ports.to_vec()).await;
+    let router_base = format!("http://127.0.0.1:{}", front.port);
+    shop.vips.insert("router".into(), front);
     let router_url = format!("{router_base}/graphql");
-    wait_healthy(&format!("{router_base}/health"), "the router").await;
 
-    // A product to browse, and someone signed in to browse it (never served from a cache).
+    // A product to browse and buy, and people signed in (never served from a cache).
     let admin = login(&router_base, ADMIN, ADMIN_PASSWORD).await;
     let created = gql(
         &router_base,
@@ -436,87 +817,161 @@ async fn the_compose_file_runs_and_a_replica_lost_under_load_costs_no_request() 
         Some(&admin),
     )
     .await;
-    assert!(
-        created["data"]["createProduct"]["product"]["id"].is_string(),
-        "{created}"
-    );
-    // The administrator browses: a customer would register from 127.0.0.1, which the shared
-    // Redis already counts for every other test on this machine.
-    let shopper = admin.clone();
+    let variant = created["data"]["createProduct"]["product"]["variants"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("createProduct failed: {created}"))
+        .to_owned();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let stocked = gql(
+            &router_base,
+            "mutation($v: ID!) { setStock(variantId: $v, quantity: 100000) { variant { stock { available } } userErrors { code } } }",
+            json!({ "v": variant }),
+            Some(&admin),
+        )
+        .await;
+        if stocked["data"]["setStock"]["variant"]["stock"]["available"] == 100000 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "setStock failed: {stocked}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut customers = Vec::new();
+    for n in 0..2 {
+        let email = format!("buyer{n}-{}@example.com", uuid::Uuid::now_v7().simple());
+        let registered = gql(
+            &router_base,
+            "mutation($i: RegisterInput!) { register(input: $i) { user { id } userErrors { code } } }",
+            json!({ "i": { "email": email, "password": "buyer password 1", "name": "Buyer" } }),
+            None,
+        )
+        .await;
+        assert!(
+            registered["data"]["register"]["user"]["id"].is_string(),
+            "{registered}"
+        );
+        customers.push(login(&router_base, &email, "buyer password 1").await);
+    }
 
-    let answered = Arc::new(AtomicUsize::new(0));
-    let failed = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let tally = Arc::new(Tally::default());
+    let phase = Arc::new(AtomicUsize::new(0));
     let running = Arc::new(AtomicBool::new(true));
-    let mut load = Vec::new();
+    let checking_out = Arc::new(AtomicBool::new(false));
+    let mut browsing = Vec::new();
     for _ in 0..4 {
-        let (router_url, shopper) = (router_url.clone(), shopper.clone());
-        let (answered, failed, running) = (answered.clone(), failed.clone(), running.clone());
-        load.push(tokio::spawn(async move {
-            let http = reqwest::Client::new();
+        let (router_url, token) = (router_url.clone(), admin.clone());
+        let (tally, phase, running) = (tally.clone(), phase.clone(), running.clone());
+        browsing.push(tokio::spawn(async move {
+            let http = load_client();
             while running.load(Ordering::Relaxed) {
-                match browse(&http, &router_url, &shopper).await {
-                    Ok(()) => {
-                        answered.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Err(failure) => failed
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(failure),
-                }
+                let outcome = browse(&http, &router_url, &token).await;
+                tally.record(&phase, outcome);
             }
         }));
     }
-    let catalog = services.get("catalog").expect("catalog");
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let before_first_kill = answered.load(Ordering::Relaxed);
-    // One catalog replica dies at once (SIGKILL: no draining).
-    let one = position(&processes, "catalog-1");
-    processes.0[one].1.kill().expect("kill catalog-1");
-    let _ = processes.0[one].1.wait();
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    // It comes back, and the router takes it in again once it is healthy...
-    processes.0[one].1 = site
-        .command("catalog", catalog, 1)
-        .spawn()
-        .expect("restart catalog-1");
-    let catalog_port = site.port_bases[1]
-        + (subgraphs
-            .iter()
-            .find(|(n, _)| n == "catalog")
-            .expect("catalog")
-            .1
-            - first_port);
-    wait_healthy(
-        &format!("http://127.0.0.1:{catalog_port}/health/ready"),
-        "catalog-1 again",
-    )
-    .await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    // ...so losing the other one costs nothing either.
-    let zero = position(&processes, "catalog-0");
-    processes.0[zero].1.kill().expect("kill catalog-0");
-    let _ = processes.0[zero].1.wait();
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    running.store(false, Ordering::Relaxed);
-    for task in load {
-        task.await.expect("a load task");
+    let mut buying = Vec::new();
+    for (n, token) in customers.iter().enumerate() {
+        let buyer = Buyer {
+            router: router_url.clone(),
+            token: token.clone(),
+            variant: variant.clone(),
+            name: format!("buyer{n}"),
+            tally: tally.clone(),
+            phase: phase.clone(),
+            checking_out: checking_out.clone(),
+        };
+        buying.push(tokio::spawn(buyer.run(running.clone())));
     }
-    let answered = answered.load(Ordering::Relaxed);
-    let failed = failed.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before_first_kill = tally.answered(0);
+
+    // 1. One catalog replica dies at once; it comes back, and the router takes it in again
+    //    once it is healthy, so losing the other one costs nothing either.
+    shop.kill("catalog-1");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    shop.start("catalog-1");
+    shop.wait_ready("catalog-1").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    shop.kill("catalog-0");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    shop.start("catalog-0");
+    shop.wait_ready("catalog-0").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    // 2. Every process restarted in turn, drained first, as a rolling update does.
+    phase.store(1, Ordering::SeqCst);
+    for label in &labels {
+        shop.restart(label).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    // 3. Every orders replica killed while a checkout is on its way, then brought back.
+    phase.store(2, Ordering::SeqCst);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !checking_out.load(Ordering::SeqCst) {
+        assert!(Instant::now() < deadline, "no checkout under way");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let orders: Vec<String> = (0..shop.replicas("orders"))
+        .map(|r| format!("orders-{r}"))
+        .collect();
+    for label in &orders {
+        shop.kill(label);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for label in &orders {
+        shop.start(label);
+    }
+    for label in &orders {
+        shop.wait_ready(label).await;
+    }
+    phase.store(3, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    running.store(false, Ordering::Relaxed);
+    for task in browsing {
+        task.await.expect("a browsing task");
+    }
+    let mut placed = Vec::new();
+    for task in buying {
+        placed.push(task.await.expect("a buying task"));
+    }
+    for (phase, name) in PHASES.iter().enumerate() {
+        eprintln!(
+            "{name}: {} answered, {} failed",
+            tally.answered(phase),
+            tally.failed(phase).len()
+        );
+    }
     eprintln!(
-        "browsing under replica loss: {answered} answered, {} failed",
-        failed.len()
+        "orders placed: {} ({})",
+        placed.iter().map(Vec::len).sum::<usize>(),
+        placed
+            .iter()
+            .map(|p| p.len().to_string())
+            .collect::<Vec<_>>()
+            .join(" + ")
     );
+    for phase in [0, 1, 3] {
+        let failed = tally.failed(phase);
+        assert!(
+            failed.is_empty(),
+            "{}: {} requests failed, e.g. {}",
+            PHASES[phase],
+            failed.len(),
+            failed[0]
+        );
+    }
     assert!(
-        failed.is_empty(),
-        "{} requests failed, e.g. {}",
-        failed.len(),
-        failed[0]
+        before_first_kill > 0 && tally.answered(0) > before_first_kill * 2,
+        "the load kept flowing: {before_first_kill} before the first kill, {} in all",
+        tally.answered(0)
     );
-    assert!(
-        before_first_kill > 0 && answered > before_first_kill * 2,
-        "the load kept flowing: {before_first_kill} before the first kill, {answered} in all"
-    );
-    drop(processes);
+    assert!(tally.answered(1) > 0 && tally.answered(2) > 0);
+    for (token, placed) in customers.iter().zip(&placed) {
+        assert!(!placed.is_empty(), "a customer bought nothing");
+        check_orders(&router_url, token, placed).await;
+    }
+    drop(shop);
     std::fs::remove_dir_all(&root).ok();
 }

@@ -4,6 +4,7 @@
 
 pub mod provider_proxy;
 pub mod shop;
+pub mod vip;
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};

@@ -21,7 +21,6 @@ use std::sync::Arc;
 use futures::FutureExt;
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
-use micromall_migrations::MigratorTrait;
 use micromall_migrations::accounts::Migrator;
 
 pub use events::USER_REGISTERED;
@@ -29,7 +28,7 @@ pub use events::USER_REGISTERED;
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "accounts",
     signs_tokens: true,
-    migrate: |db| Migrator::up(db, None).boxed(),
+    migrate: |db| micromall_kit::db::migrate::<Migrator>(db).boxed(),
     build: |runtime| build(runtime).boxed(),
     sdl: || federation_sdl(&schema::build(None)),
 };

@@ -23,7 +23,6 @@ use futures::FutureExt;
 use micromall_kit::config::CartSettings;
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
-use micromall_migrations::MigratorTrait;
 use micromall_migrations::cart::Migrator;
 
 use crate::service::Carts;
@@ -31,7 +30,7 @@ use crate::service::Carts;
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "cart",
     signs_tokens: false,
-    migrate: |db| Migrator::up(db, None).boxed(),
+    migrate: |db| micromall_kit::db::migrate::<Migrator>(db).boxed(),
     build: |runtime| build(runtime).boxed(),
     sdl: || federation_sdl(&schema::build(None)),
 };

@@ -18,7 +18,6 @@ use std::sync::Arc;
 use futures::FutureExt;
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
-use micromall_migrations::MigratorTrait;
 use micromall_migrations::catalog::Migrator;
 
 pub use events::{PRODUCT_ARCHIVED, PRODUCT_CHANGED};
@@ -26,7 +25,7 @@ pub use events::{PRODUCT_ARCHIVED, PRODUCT_CHANGED};
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "catalog",
     signs_tokens: false,
-    migrate: |db| Migrator::up(db, None).boxed(),
+    migrate: |db| micromall_kit::db::migrate::<Migrator>(db).boxed(),
     build: |runtime| build(runtime).boxed(),
     sdl: || federation_sdl(&schema::build(None)),
 };

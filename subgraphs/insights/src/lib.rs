@@ -16,13 +16,12 @@ use std::sync::Arc;
 use futures::FutureExt;
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
-use micromall_migrations::MigratorTrait;
 use micromall_migrations::insights::Migrator;
 
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "insights",
     signs_tokens: false,
-    migrate: |db| Migrator::up(db, None).boxed(),
+    migrate: |db| micromall_kit::db::migrate::<Migrator>(db).boxed(),
     build: |runtime| build(runtime).boxed(),
     sdl: || federation_sdl(&schema::build(None)),
 };

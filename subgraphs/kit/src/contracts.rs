@@ -1,6 +1,9 @@
 //! The contracts between domains that do not go through the public API: internal endpoints
 //! (request and answer types, paths) and event subjects with their payloads. Both sides use
 //! these types, so a change to a contract is a change in one place.
+//!
+//! Every internal endpoint is a read or idempotent by a key of its request: a caller whose
+//! answer was lost asks again (`InternalClient::call`), so a new endpoint must be too.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;

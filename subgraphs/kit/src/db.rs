@@ -92,10 +92,44 @@ pub async fn open_logged(url: &str) -> anyhow::Result<(DatabaseConnection, Query
 /// Opens the database and brings its schema up to date with the subgraph's migrator.
 pub async fn connect<M: MigratorTrait>(url: &str) -> anyhow::Result<DatabaseConnection> {
     let db = open(url).await?;
-    M::up(&db, None)
+    migrate::<M>(&db)
         .await
         .with_context(|| format!("migrating {} failed", redact(url)))?;
     Ok(db)
+}
+
+/// Applies what `M` has that the database lacks.
+///
+/// A database a newer release has already migrated is left as it is, provided every
+/// migration this release knows is applied: migrations only expand (helm/micromall/README.md),
+/// so the release before runs on the newer schema, and a rollback needs no down-migration.
+pub async fn migrate<M: MigratorTrait>(db: &DatabaseConnection) -> Result<(), DbErr> {
+    M::install(db).await?;
+    let applied: std::collections::HashSet<String> = M::get_migration_models(db)
+        .await?
+        .into_iter()
+        .map(|m| m.version)
+        .collect();
+    let known: Vec<String> = M::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let newer = applied.iter().filter(|v| !known.contains(v)).count();
+    if newer == 0 {
+        return M::up(db, None).await;
+    }
+    let missing: Vec<&String> = known.iter().filter(|k| !applied.contains(*k)).collect();
+    if !missing.is_empty() {
+        return Err(DbErr::Custom(format!(
+            "the database holds {newer} migration(s) of another release but lacks {missing:?}: \
+             it belongs to a different line of releases"
+        )));
+    }
+    tracing::warn!(
+        newer,
+        "the database was migrated by a newer release; running on its expanded schema"
+    );
+    Ok(())
 }
 
 /// Begins a transaction that will write: IMMEDIATE on SQLite, plain on PostgreSQL.

@@ -23,6 +23,14 @@ use crate::http::SERVICE_TOKEN_HEADER;
 use crate::outcome::{DomainError, DomainRefusal};
 
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pauses before asking again when an answer was lost: long enough for a replica that is
+/// going away to stop taking connections, short enough to stay inside a client's patience.
+const RESEND_AFTER: [Duration; 2] = [Duration::from_millis(50), Duration::from_millis(300)];
+
+/// A proxy's word that the service behind it did not answer.
+fn is_gateway_failure(status: reqwest::StatusCode) -> bool {
+    matches!(status.as_u16(), 502..=504)
+}
 
 /// A business refusal from an internal endpoint, or what a caller received.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,19 +190,35 @@ impl InternalClient {
             .credentials
             .token_for(self.caller, service)
             .map_err(|e| unavailable(e.to_string()))?;
-        let mut request = self
-            .http
-            .post(format!("{base}/internal/{path}"))
-            .header(SERVICE_TOKEN_HEADER, token)
-            .json(body);
+        let url = format!("{base}/internal/{path}");
         let request_id = crate::http::current_request_id();
-        if request_id != "-" {
-            request = request.header(crate::http::REQUEST_ID_HEADER, request_id);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| unavailable(e.to_string()))?;
+        // Every internal endpoint is a read or idempotent by its key (contracts.rs), so an
+        // answer lost with a replica that went away is asked for again: the service's address
+        // leads to another replica.
+        let mut attempt = 0;
+        let response = loop {
+            let mut request = self
+                .http
+                .post(&url)
+                .header(SERVICE_TOKEN_HEADER, &token)
+                .json(body);
+            if request_id != "-" {
+                request = request.header(crate::http::REQUEST_ID_HEADER, &request_id);
+            }
+            let lost = match request.send().await {
+                Ok(response) if !is_gateway_failure(response.status()) => break response,
+                Ok(response) => format!("answered {}", response.status()),
+                // A callee too slow to answer is not helped by more work.
+                Err(e) if e.is_timeout() => return Err(unavailable(e.to_string())),
+                Err(e) => e.to_string(),
+            };
+            attempt += 1;
+            if attempt == RESEND_AFTER.len() + 1 {
+                return Err(unavailable(lost));
+            }
+            tracing::debug!(service, path, error = %lost, "asking again");
+            tokio::time::sleep(RESEND_AFTER[attempt - 1]).await;
+        };
         let status = response.status();
         if status == reqwest::StatusCode::CONFLICT {
             let refusal = response
@@ -213,5 +237,84 @@ impl InternalClient {
             .json::<Resp>()
             .await
             .map_err(|e| unavailable(format!("unreadable answer: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A service on loopback that answers its connections in turn with `answers`; `None`
+    /// takes the request and hangs up, as a replica killed mid-call does.
+    async fn service(answers: Vec<Option<&'static str>>) -> (String, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let taken = Arc::new(AtomicUsize::new(0));
+        let counter = taken.clone();
+        tokio::spawn(async move {
+            for answer in answers {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
+                counter.fetch_add(1, Ordering::SeqCst);
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                if let Some(answer) = answer {
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                }
+            }
+        });
+        (url, taken)
+    }
+
+    fn client(url: &str) -> InternalClient {
+        let mut settings = Settings::default();
+        settings
+            .service_urls
+            .insert("catalog".into(), url.to_owned());
+        let credentials = ServiceCredentials::new(&[7; 32]).expect("a long enough secret");
+        InternalClient::new("cart", credentials, Arc::new(settings))
+    }
+
+    const OK: &str = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{\"ok\":true}";
+    const REFUSED: &str = "HTTP/1.1 409 Conflict\r\ncontent-type: application/json\r\ncontent-length: 34\r\nconnection: close\r\n\r\n{\"code\":\"NOPE\",\"message\":\"no\"}    ";
+
+    #[tokio::test]
+    async fn an_answer_lost_with_a_replica_is_asked_for_again() {
+        let (url, taken) = service(vec![None, Some(OK)]).await;
+        let answer: serde_json::Value = client(&url)
+            .call("catalog", "variants", &serde_json::json!({}))
+            .await
+            .expect("the second ask is answered");
+        assert_eq!(answer["ok"], true);
+        assert_eq!(taken.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_service_that_keeps_hanging_up_is_unavailable_after_three_asks() {
+        let (url, taken) = service(vec![None, None, None, Some(OK)]).await;
+        let failed = client(&url)
+            .call::<_, serde_json::Value>("catalog", "variants", &serde_json::json!({}))
+            .await;
+        assert!(
+            matches!(failed, Err(CallError::Unavailable { .. })),
+            "{failed:?}"
+        );
+        assert_eq!(taken.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_an_answer_and_is_not_asked_again() {
+        let (url, taken) = service(vec![Some(REFUSED), Some(OK)]).await;
+        let refused = client(&url)
+            .call::<_, serde_json::Value>("catalog", "variants", &serde_json::json!({}))
+            .await;
+        match refused {
+            Err(CallError::Refused { refusal, .. }) => assert_eq!(refusal.code, "NOPE"),
+            other => panic!("expected the refusal, got {other:?}"),
+        }
+        assert_eq!(taken.load(Ordering::SeqCst), 1);
     }
 }

@@ -21,13 +21,12 @@ use futures::FutureExt;
 use micromall_kit::config::MarketingSettings;
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
-use micromall_migrations::MigratorTrait;
 use micromall_migrations::marketing::Migrator;
 
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "marketing",
     signs_tokens: false,
-    migrate: |db| Migrator::up(db, None).boxed(),
+    migrate: |db| micromall_kit::db::migrate::<Migrator>(db).boxed(),
     build: |runtime| build(runtime).boxed(),
     sdl: || federation_sdl(&schema::build(None)),
 };

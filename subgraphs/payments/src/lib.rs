@@ -24,7 +24,6 @@ use futures::FutureExt;
 use micromall_kit::config::{PaymentsSettings, Settings};
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
-use micromall_migrations::MigratorTrait;
 use micromall_migrations::payments::Migrator;
 
 use crate::service::Payments;
@@ -34,7 +33,7 @@ pub use service::Applied;
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "payments",
     signs_tokens: false,
-    migrate: |db| Migrator::up(db, None).boxed(),
+    migrate: |db| micromall_kit::db::migrate::<Migrator>(db).boxed(),
     build: |runtime| build(runtime).boxed(),
     sdl: || federation_sdl(&schema::build(None)),
 };

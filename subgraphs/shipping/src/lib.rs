@@ -23,7 +23,6 @@ use futures::FutureExt;
 use micromall_kit::config::Settings;
 use micromall_kit::graphql::federation_sdl;
 use micromall_kit::{Runtime, SubgraphDef};
-use micromall_migrations::MigratorTrait;
 use micromall_migrations::shipping::Migrator;
 
 use crate::service::Shipping;
@@ -31,7 +30,7 @@ use crate::service::Shipping;
 pub static SUBGRAPH: SubgraphDef = SubgraphDef {
     name: "shipping",
     signs_tokens: false,
-    migrate: |db| Migrator::up(db, None).boxed(),
+    migrate: |db| micromall_kit::db::migrate::<Migrator>(db).boxed(),
     build: |runtime| build(runtime).boxed(),
     sdl: || federation_sdl(&schema::build(None)),
 };
