@@ -83,6 +83,8 @@ say "the previous release on the migrated schema"
 start "$previous" "$work/previous.log"
 python3 deploy/rollback-smoke.py buy "http://127.0.0.1:$((port + 20))/graphql" "$work/order.json"
 stop
+newer=$(grep -c "migrated by a newer release" "$work/previous.log" || true)
+echo "the previous release found $newer database(s) migrated by this one"
 
 say "this release again, on the same data"
 start "$current" "$work/current.log"
