@@ -6,6 +6,10 @@
 //! the first finishes. The operation records its result id in the same transaction that
 //! creates the result (`complete`), so a crash leaves either both or neither. A request that
 //! fails without a result frees the key (`forget`) so the customer can retry with it.
+//!
+//! A claim is a lease: its request renews it while it runs, so a claim not renewed for
+//! `LEASE` belongs to a process that died mid-request (a crash, a killed replica), and a
+//! repeat takes the key over within seconds instead of being refused for minutes.
 
 use std::time::Duration;
 
@@ -34,6 +38,7 @@ mod entity {
         pub key: String,
         pub request_hash: String,
         pub result_id: Option<Uuid>,
+        /// When the key was claimed, or its claim last renewed by the request running it.
         pub created_at: DateTimeUtc,
     }
 
@@ -46,10 +51,11 @@ mod entity {
 pub const MAX_KEY_LEN: usize = 200;
 /// How long a repeat waits for the first request with its key to finish.
 const REPEAT_WAIT: Duration = Duration::from_secs(20);
-/// A claimed key without a result after this long belongs to a request that died. Far longer
-/// than any request can run (every internal call times out in 10 s), so a slow request is
+/// A claim without a result and not renewed for this long belongs to a request that died.
+/// Its request renews it every `RENEW_EVERY` however long it runs, so a slow request is
 /// never taken over and run twice.
-const STALE_CLAIM: TimeDelta = TimeDelta::minutes(5);
+const LEASE: TimeDelta = TimeDelta::seconds(15);
+const RENEW_EVERY: Duration = Duration::from_secs(3);
 
 /// One use of a key: who, for what operation, which key, and the request's fingerprint.
 pub struct KeyUse<'a> {
@@ -122,7 +128,7 @@ pub async fn claim(db: &DatabaseConnection, key: &KeyUse<'_>) -> ApiResult<Claim
         if let Some(result) = existing.result_id {
             return Ok(Claim::Done(result));
         }
-        if existing.created_at < Utc::now() - STALE_CLAIM {
+        if existing.created_at < Utc::now() - LEASE {
             unclaimed(key)
                 .filter(entity::Column::CreatedAt.eq(existing.created_at))
                 .exec(db)
@@ -159,7 +165,16 @@ where
         Claim::Done(result) => repeat(result).await,
         Claim::Conflict => Err(DomainError::Refused(conflict())),
         Claim::Fresh => {
-            let outcome = run().await;
+            let run = run();
+            tokio::pin!(run);
+            let mut renew = tokio::time::interval(RENEW_EVERY);
+            renew.tick().await;
+            let outcome = loop {
+                tokio::select! {
+                    outcome = &mut run => break outcome,
+                    _ = renew.tick() => renewed(db, key).await,
+                }
+            };
             if outcome.is_err() {
                 forget(db, key).await;
             }
@@ -182,6 +197,21 @@ pub async fn complete<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Renews the claim of a request still running.
+async fn renewed(db: &DatabaseConnection, key: &KeyUse<'_>) {
+    let renewal = entity::Entity::update_many()
+        .col_expr(entity::Column::CreatedAt, Expr::value(Utc::now()))
+        .filter(entity::Column::UserId.eq(key.user_id))
+        .filter(entity::Column::Operation.eq(key.operation))
+        .filter(entity::Column::Key.eq(key.key))
+        .filter(entity::Column::ResultId.is_null())
+        .exec(db)
+        .await;
+    if let Err(err) = renewal {
+        tracing::warn!(error = %err, operation = key.operation, "could not renew an idempotency claim");
+    }
 }
 
 /// Frees a key whose request ended without a result.
