@@ -86,6 +86,7 @@ pub fn router_config(settings: &Settings) -> RouterConfig {
             .collect(),
         health_path: router.health_path.clone(),
         subgraph_cache_bytes: router.subgraph_cache_bytes,
+        deduplicate_subgraph_queries: router.deduplicate_subgraph_queries,
     }
 }
 

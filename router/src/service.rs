@@ -10,8 +10,8 @@ use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::execution::ExecutionContextOwned;
 use crate::execution::{AnswerCache, Replicas, SubgraphClient, execute_plan, shape};
+use crate::execution::{ExecutionContextOwned, Inflight};
 use crate::operation::Operation;
 use crate::pipeline::authorization::{Identity, authorize};
 use crate::pipeline::cost::{CostLimits, CostMode, CostModel, Coster};
@@ -55,6 +55,8 @@ pub struct RouterConfig {
     /// Memory for subgraph answers kept for anonymous callers as long as the subgraph's
     /// `Cache-Control` allows, in (estimated) bytes; 0 keeps none.
     pub subgraph_cache_bytes: u64,
+    /// Whether identical subgraph queries in flight at the same moment are sent once.
+    pub deduplicate_subgraph_queries: bool,
 }
 
 impl Default for RouterConfig {
@@ -73,6 +75,7 @@ impl Default for RouterConfig {
             subgraph_urls: Default::default(),
             health_path: "/health".into(),
             subgraph_cache_bytes: 0,
+            deduplicate_subgraph_queries: true,
         }
     }
 }
@@ -200,6 +203,7 @@ pub struct Router {
     replicas: Vec<Replicas>,
     /// Subgraph answers kept for anonymous callers (see `AnswerCache`).
     answers: AnswerCache,
+    inflight: Inflight,
     authenticator: Option<Arc<dyn Authenticator>>,
     /// Plans of operations that passed every limit, bounded by estimated bytes.
     plans: moka::sync::Cache<CacheKey, Arc<Planned>>,
@@ -229,6 +233,7 @@ impl Router {
         Self {
             replicas,
             answers: AnswerCache::new(config.subgraph_cache_bytes),
+            inflight: Inflight::default(),
             client: SubgraphClient::new(
                 config.subgraph_timeout,
                 config.max_subgraph_response_bytes,
@@ -362,6 +367,10 @@ impl Router {
             client: &self.client,
             replicas: &self.replicas,
             answers: &self.answers,
+            inflight: self
+                .config
+                .deduplicate_subgraph_queries
+                .then_some(&self.inflight),
             variables: &coerced.variables,
             headers,
         };

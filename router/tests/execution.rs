@@ -151,6 +151,14 @@ type Query @join__type(graph: PRODUCTS) @join__type(graph: REVIEWS) {
 async fn serve_subgraph<Q: async_graphql::ObjectType + 'static>(
     query: Q,
 ) -> (String, Arc<AtomicUsize>) {
+    serve_subgraph_after(query, Duration::ZERO).await
+}
+
+/// Like `serve_subgraph`, each answer `delay` late.
+async fn serve_subgraph_after<Q: async_graphql::ObjectType + 'static>(
+    query: Q,
+    delay: Duration,
+) -> (String, Arc<AtomicUsize>) {
     let schema = Schema::build(query, EmptyMutation, EmptySubscription)
         .enable_federation()
         .finish();
@@ -165,6 +173,7 @@ async fn serve_subgraph<Q: async_graphql::ObjectType + 'static>(
                 if body.0.query.contains("_entities") {
                     counter.fetch_add(1, Ordering::SeqCst);
                 }
+                tokio::time::sleep(delay).await;
                 axum::Json(schema.execute(body.0).await)
             }
         }),
@@ -515,4 +524,38 @@ async fn replicas_take_turns_and_a_dead_one_costs_no_answer() {
         first >= 4 && second >= 4,
         "both live replicas took turns: {first} and {second}"
     );
+}
+
+#[tokio::test]
+async fn identical_queries_in_flight_at_once_cost_one_subgraph_call_unless_switched_off() {
+    for (deduplicate, expected) in [(true, 1), (false, 8)] {
+        let (products, _) = serve_subgraph(ProductsQuery).await;
+        let (reviews, entity_calls) =
+            serve_subgraph_after(ReviewsQuery, Duration::from_millis(300)).await;
+        let config = RouterConfig {
+            deduplicate_subgraph_queries: deduplicate,
+            ..RouterConfig::default()
+        };
+        let stack = Stack {
+            router: serve_router(&products, &reviews, config).await,
+            reviews_entity_calls: entity_calls.clone(),
+            http: reqwest::Client::new(),
+        };
+        let answers = futures::future::join_all(
+            (0..8).map(|_| stack.query("{ products(count: 2) { id reviews { body } } }")),
+        )
+        .await;
+        for body in answers {
+            assert!(body.get("errors").is_none(), "{body}");
+            assert_eq!(
+                body["data"]["products"][1]["reviews"][0]["body"],
+                "great p2"
+            );
+        }
+        assert_eq!(
+            stack.reviews_entity_calls.load(Ordering::SeqCst),
+            expected,
+            "eight identical requests at once, deduplication {deduplicate}"
+        );
+    }
 }

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 use super::answers::AnswerCache;
 use super::batch;
 use super::client::{FetchError, SubgraphClient, SubgraphRequest};
+use super::inflight::Inflight;
 use super::json_path::{JsonPath, Step, get_mut, merge, to_json};
 use super::replicas::Replicas;
 use crate::planner::{FetchNode, PathStep, PlanNode, QueryPlan, Sel};
@@ -23,6 +24,8 @@ pub struct ExecutionContext<'a> {
     /// Each subgraph's replicas, by graph id.
     pub replicas: &'a [Replicas],
     pub answers: &'a AnswerCache,
+    /// Shares identical subgraph queries in flight; `None` when switched off.
+    pub inflight: Option<&'a Inflight>,
     pub variables: &'a Map<String, Value>,
     pub headers: &'a HeaderMap,
 }
@@ -316,16 +319,20 @@ async fn send_operation(
         variables = %serde_json::Value::Object(variables.clone()),
         "subgraph fetch"
     );
-    let answer = ctx
-        .client
-        .send(SubgraphRequest {
-            replicas: &ctx.replicas[node.graph],
-            repeatable: query,
-            query: operation,
-            variables,
-            headers: ctx.headers,
-        })
-        .await?;
+    let request = SubgraphRequest {
+        replicas: &ctx.replicas[node.graph],
+        repeatable: query,
+        query: operation,
+        variables,
+        headers: ctx.headers,
+    };
+    let answer = match ctx.inflight.filter(|_| query) {
+        Some(inflight) => {
+            let key = Inflight::key(node.graph, operation, variables, ctx.headers);
+            inflight.share(key, ctx.client.send(request)).await?
+        }
+        None => ctx.client.send(request).await?,
+    };
     if let Some(key) = key {
         ctx.answers.put(key, &answer.body, &answer.headers);
     }

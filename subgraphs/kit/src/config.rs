@@ -204,6 +204,9 @@ pub struct RouterSettings {
     /// Memory for subgraph answers kept for anonymous callers, as long as each subgraph's
     /// `Cache-Control: max-age` allows (0: keep none).
     pub subgraph_cache_bytes: u64,
+    /// Whether identical subgraph queries in flight at the same moment (same subgraph,
+    /// operation, variables and forwarded headers) are sent once and the answer shared.
+    pub deduplicate_subgraph_queries: bool,
     /// Longest a subgraph call may take.
     #[serde(with = "humantime_serde_compat")]
     pub subgraph_timeout: Duration,
@@ -242,6 +245,7 @@ impl Default for RouterSettings {
             introspection: true,
             max_subgraph_response_bytes: 16 * 1024 * 1024,
             subgraph_cache_bytes: 32 * 1024 * 1024,
+            deduplicate_subgraph_queries: true,
             subgraph_timeout: Duration::from_secs(30),
             plan_budget: Duration::from_secs(1),
             subgraph_urls: Default::default(),
@@ -272,6 +276,9 @@ impl RouterSettings {
             "INTROSPECTION" => self.introspection = parse_bool(value)?,
             "MAX_SUBGRAPH_RESPONSE_BYTES" => self.max_subgraph_response_bytes = positive(value)?,
             "SUBGRAPH_CACHE_BYTES" => self.subgraph_cache_bytes = parse(value)?,
+            "DEDUPLICATE_SUBGRAPH_QUERIES" => {
+                self.deduplicate_subgraph_queries = parse_bool(value)?
+            }
             "SUBGRAPH_TIMEOUT" => self.subgraph_timeout = parse_duration(value)?,
             "PLAN_BUDGET" => self.plan_budget = parse_duration(value)?,
             "HEALTH_PATH" if value.starts_with('/') => self.health_path = value.to_owned(),
