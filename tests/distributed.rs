@@ -368,8 +368,8 @@ async fn browse(http: &reqwest::Client, router: &str, token: &str) -> Result<(),
     }
 }
 
-/// A customer buying one lamp after another: add to cart, check out, pay. A step that got no
-/// answer is asked again, the checkout and the payment with the same idempotency keys, until
+/// A customer buying one lamp after another: add to cart, check out, pay, wait until paid. A
+/// step that got no answer is asked again, the checkout and the payment with the same idempotency keys, until
 /// it is answered; every failure is counted.
 struct Buyer {
     router: String,
@@ -459,6 +459,26 @@ impl Buyer {
                 "payOrder",
             )
             .await;
+            // Like a customer, not a script: the next purchase once this one is paid (the
+            // shop refuses too many unpaid orders, and payment is confirmed asynchronously).
+            let deadline = Instant::now() + Duration::from_secs(60);
+            loop {
+                let paid = self
+                    .until_answered(
+                        "query($id: ID!) { order(id: $id) { status } }",
+                        json!({ "id": order }),
+                        "order",
+                    )
+                    .await;
+                if paid["order"]["status"] == "PAID" {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "order {order} never paid: {paid}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
             orders.push(order);
         }
         orders
